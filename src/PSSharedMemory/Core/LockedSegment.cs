@@ -1,0 +1,75 @@
+using System;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// A segment while this thread holds its lock: everything read or written through it is consistent
+    /// with every other process that uses the lock. Dispose it to release the lock.
+    /// </summary>
+    public sealed class LockedSegment : IDisposable
+    {
+        private SharedMemorySegment? _segment;
+
+        internal LockedSegment(SharedMemorySegment segment, bool wasAbandoned)
+        {
+            _segment = segment;
+            WasAbandoned = wasAbandoned;
+        }
+
+        /// <summary>
+        /// True when the previous owner ended while holding the lock. A value is still either the old or the
+        /// new one; raw bytes may hold that owner's partial write.
+        /// </summary>
+        public bool WasAbandoned { get; }
+
+        /// <summary>The segment this lock belongs to.</summary>
+        public SharedMemorySegment Segment => _segment ?? throw new ObjectDisposedException(nameof(LockedSegment));
+
+        /// <summary>The stored value, or null when none was written. Throws <see cref="SharedMemoryError.Corrupted"/> on damaged bytes.</summary>
+        public StoredValue? ReadValue() => HeaderOf(Segment).ReadValue(Segment.Name);
+
+        /// <summary>Stores a value in one commit; returns the segment's new version. Nothing changes when it does not fit.</summary>
+        public ulong WriteValue(PayloadKind kind, byte[] payload)
+        {
+            if (payload is null) throw new ArgumentNullException(nameof(payload));
+            return HeaderOf(Segment).WriteValue(Segment.Name, kind, payload);
+        }
+
+        /// <summary>Copies <paramref name="count"/> bytes starting at <paramref name="offset"/> of the data area.</summary>
+        public byte[] ReadBytes(long offset, long count)
+        {
+            SharedMemorySegment segment = Segment;
+            CheckRange(segment, offset, count);
+            return segment.Memory.ReadArray(segment.DataOffset + offset, count);
+        }
+
+        /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/> of the data area; returns the new version (null for raw segments).</summary>
+        public ulong? WriteBytes(long offset, byte[] data)
+        {
+            if (data is null) throw new ArgumentNullException(nameof(data));
+            SharedMemorySegment segment = Segment;
+            CheckRange(segment, offset, data.LongLength);
+            segment.Memory.Write(segment.DataOffset + offset, data, 0, data.Length);
+            return segment.Header?.BumpVersion();
+        }
+
+        /// <summary>Releases the lock.</summary>
+        public void Dispose()
+        {
+            SharedMemorySegment? segment = _segment;
+            _segment = null;
+            segment?.ReleaseLock();
+        }
+
+        private static SegmentHeader HeaderOf(SharedMemorySegment segment) =>
+            segment.Header ?? throw Errors.Create(SharedMemoryError.NotAValueSegment, segment.Name, nameof(Resources.Messages.NotAValueSegment), segment.Name);
+
+        private static void CheckRange(SharedMemorySegment segment, long offset, long count)
+        {
+            if (offset < 0 || count < 0 || offset > segment.Size || count > segment.Size - offset || count > int.MaxValue)
+            {
+                throw Errors.Create(SharedMemoryError.OutOfRange, offset, nameof(Resources.Messages.OutOfRange), offset, count, segment.Name, segment.Size);
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Threading;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// The only place that touches mapped memory through pointers. Every access is checked against the
+    /// length of the mapping itself, never against anything read from shared memory, because another
+    /// process can write anything there.
+    /// </summary>
+    internal sealed unsafe class MappedMemory
+    {
+        private readonly byte* _base;
+
+        public MappedMemory(IntPtr address, long length)
+        {
+            if (address == IntPtr.Zero) throw new ArgumentNullException(nameof(address));
+            if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
+            _base = (byte*)address;
+            Length = length;
+        }
+
+        public long Length { get; }
+
+        public bool Contains(long offset, long count) =>
+            offset >= 0 && count >= 0 && offset <= Length && count <= Length - offset;
+
+        public void Write(long offset, byte[] source, int sourceIndex, int count)
+        {
+            CheckArray(source, sourceIndex, count);
+            Check(offset, count);
+            fixed (byte* src = source)
+            {
+                Buffer.MemoryCopy(src + sourceIndex, _base + offset, Length - offset, count);
+            }
+        }
+
+        public void Read(long offset, byte[] destination, int destinationIndex, int count)
+        {
+            CheckArray(destination, destinationIndex, count);
+            Check(offset, count);
+            fixed (byte* dst = destination)
+            {
+                Buffer.MemoryCopy(_base + offset, dst + destinationIndex, destination.Length - destinationIndex, count);
+            }
+        }
+
+        public byte[] ReadArray(long offset, long count)
+        {
+            Check(offset, count);
+            if (count > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(count));
+            var result = new byte[count];
+            Read(offset, result, 0, (int)count);
+            return result;
+        }
+
+        public void Clear(long offset, long count)
+        {
+            Check(offset, count);
+            for (long i = 0; i < count; i++) _base[offset + i] = 0;
+        }
+
+        public ushort ReadUInt16(long offset)
+        {
+            Check(offset, sizeof(ushort));
+            return *(ushort*)(_base + offset);
+        }
+
+        public void WriteUInt16(long offset, ushort value)
+        {
+            Check(offset, sizeof(ushort));
+            *(ushort*)(_base + offset) = value;
+        }
+
+        public uint ReadUInt32(long offset)
+        {
+            CheckAligned(offset, sizeof(uint));
+            return Volatile.Read(ref *(uint*)(_base + offset));
+        }
+
+        public void WriteUInt32(long offset, uint value)
+        {
+            CheckAligned(offset, sizeof(uint));
+            Volatile.Write(ref *(uint*)(_base + offset), value);
+        }
+
+        public ulong ReadUInt64(long offset)
+        {
+            CheckAligned(offset, sizeof(ulong));
+            return (ulong)Volatile.Read(ref *(long*)(_base + offset));
+        }
+
+        public void WriteUInt64(long offset, ulong value)
+        {
+            CheckAligned(offset, sizeof(ulong));
+            Volatile.Write(ref *(long*)(_base + offset), (long)value);
+        }
+
+        /// <summary>A pointer for the platform lock, which the operating system operates on in place.</summary>
+        public IntPtr AddressOf(long offset, long count)
+        {
+            Check(offset, count);
+            return (IntPtr)(_base + offset);
+        }
+
+        private void Check(long offset, long count)
+        {
+            if (!Contains(offset, count))
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), $"Access of {count} bytes at offset {offset} is outside the mapping of {Length} bytes.");
+            }
+        }
+
+        private void CheckAligned(long offset, int size)
+        {
+            Check(offset, size);
+            // Word accesses must be naturally aligned to be atomic; the layout guarantees it, a bug would not.
+            if (((long)(_base + offset) & (size - 1)) != 0) throw new ArgumentException("Unaligned word access.", nameof(offset));
+        }
+
+        private static void CheckArray(byte[] array, int index, int count)
+        {
+            if (array is null) throw new ArgumentNullException(nameof(array));
+            if (index < 0 || count < 0 || index > array.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
+        }
+    }
+}

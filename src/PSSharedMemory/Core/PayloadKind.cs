@@ -1,0 +1,15 @@
+namespace PSSharedMemory
+{
+    /// <summary>How a stored value's bytes are to be read. The numbers are part of the shared byte layout.</summary>
+    public enum PayloadKind
+    {
+        /// <summary>No value has been written.</summary>
+        None = 0,
+        /// <summary>Bytes, returned as a byte array.</summary>
+        Bytes = 1,
+        /// <summary>A string encoded as UTF-8 without a byte order mark.</summary>
+        Utf8Text = 2,
+        /// <summary>Objects serialized with PowerShell's CliXml serializer, UTF-8 encoded.</summary>
+        CliXml = 3,
+    }
+}

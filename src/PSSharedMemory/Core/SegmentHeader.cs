@@ -1,0 +1,155 @@
+using System;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// The byte layout at the start of a value segment (docs/layout.md describes it for other languages).
+    /// Little-endian, 128 bytes, every word naturally aligned:
+    /// <code>
+    ///   0 u32 magic "PSSM"        4 u16 layout version   6 u16 header size (128)
+    ///   8 u64 capacity of the data area that follows the header
+    ///  16 u64 version, bumped by every write
+    ///  24 u32 segment kind (0 = value)   28 u32 index of the active value descriptor (0 or 1)
+    ///  32 descriptor 0   64 descriptor 1   (each: u64 offset, u64 length, u32 kind, u32 crc32, u64 version)
+    ///  96 u64 creation time, Unix milliseconds     104..127 reserved, zero
+    /// </code>
+    /// A value is committed by writing its payload where it does not overlap the current one, filling the
+    /// inactive descriptor, then flipping the active index with one aligned store: a writer that dies at
+    /// any point leaves either the old value or the new one, never a mix.
+    /// </summary>
+    internal sealed class SegmentHeader
+    {
+        public const int Size = 128;
+        public const uint Magic = 0x4D535350; // "PSSM" read as little-endian bytes
+        public const ushort LayoutVersion = 1;
+
+        private const int MagicOffset = 0;
+        private const int LayoutVersionOffset = 4;
+        private const int HeaderSizeOffset = 6;
+        private const int CapacityOffset = 8;
+        private const int VersionOffset = 16;
+        private const int SegmentKindOffset = 24;
+        private const int ActiveDescriptorOffset = 28;
+        private const int DescriptorsOffset = 32;
+        private const int DescriptorSize = 32;
+        private const int CreatedOffset = 96;
+
+        private const int DescOffset = 0;
+        private const int DescLength = 8;
+        private const int DescKind = 16;
+        private const int DescCrc = 20;
+        private const int DescVersion = 24;
+
+        private readonly MappedMemory _memory;
+
+        public SegmentHeader(MappedMemory memory)
+        {
+            _memory = memory;
+        }
+
+        public static bool FitsIn(MappedMemory memory) => memory.Length >= Size;
+
+        public static bool HasMagic(MappedMemory memory) => FitsIn(memory) && memory.ReadUInt32(MagicOffset) == Magic;
+
+        public ulong Version => _memory.ReadUInt64(VersionOffset);
+
+        public DateTimeOffset Created => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(_memory.ReadUInt64(CreatedOffset), 253402300799999UL));
+
+        public void Initialize(long capacity)
+        {
+            _memory.Clear(0, Size);
+            _memory.WriteUInt16(LayoutVersionOffset, LayoutVersion);
+            _memory.WriteUInt16(HeaderSizeOffset, Size);
+            _memory.WriteUInt64(CapacityOffset, (ulong)capacity);
+            _memory.WriteUInt64(CreatedOffset, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            _memory.WriteUInt32(MagicOffset, Magic);
+        }
+
+        /// <summary>The data area's capacity after checking every field that locates it; throws <see cref="SharedMemoryError.Corrupted"/> otherwise.</summary>
+        public long ValidatedCapacity(string segmentName)
+        {
+            if (_memory.ReadUInt32(MagicOffset) != Magic) throw Corrupt(segmentName, "magic");
+            ushort layout = _memory.ReadUInt16(LayoutVersionOffset);
+            if (layout != LayoutVersion) throw Errors.Create(SharedMemoryError.Corrupted, segmentName, nameof(Resources.Messages.UnsupportedLayout), segmentName, layout, LayoutVersion);
+            if (_memory.ReadUInt16(HeaderSizeOffset) != Size) throw Corrupt(segmentName, "header size");
+            if (_memory.ReadUInt32(SegmentKindOffset) != 0) throw Corrupt(segmentName, "segment kind");
+            ulong capacity = _memory.ReadUInt64(CapacityOffset);
+            if (capacity > (ulong)(_memory.Length - Size)) throw Corrupt(segmentName, "capacity");
+            return (long)capacity;
+        }
+
+        public StoredValue? ReadValue(string segmentName)
+        {
+            long capacity = ValidatedCapacity(segmentName);
+            uint active = _memory.ReadUInt32(ActiveDescriptorOffset);
+            if (active > 1) throw Corrupt(segmentName, "active descriptor");
+            long d = DescriptorsOffset + (active * DescriptorSize);
+            var kind = (PayloadKind)_memory.ReadUInt32(d + DescKind);
+            if (kind == PayloadKind.None) return null;
+            if (kind != PayloadKind.Bytes && kind != PayloadKind.Utf8Text && kind != PayloadKind.CliXml) throw Corrupt(segmentName, "payload kind");
+            ulong offset = _memory.ReadUInt64(d + DescOffset);
+            ulong length = _memory.ReadUInt64(d + DescLength);
+            if (offset > (ulong)capacity || length > (ulong)capacity - offset || length > int.MaxValue) throw Corrupt(segmentName, "value location");
+            uint crc = _memory.ReadUInt32(d + DescCrc);
+            ulong version = _memory.ReadUInt64(d + DescVersion);
+            byte[] payload = _memory.ReadArray(Size + (long)offset, (long)length);
+            // The check runs on our private copy, so no other process can change the bytes after they pass.
+            if (Crc32.Compute(payload) != crc) throw Corrupt(segmentName, "checksum");
+            return new StoredValue(kind, payload, version);
+        }
+
+        public ulong WriteValue(string segmentName, PayloadKind kind, byte[] payload)
+        {
+            if (kind == PayloadKind.None || !Enum.IsDefined(typeof(PayloadKind), kind)) throw new ArgumentOutOfRangeException(nameof(kind));
+            long capacity = ValidatedCapacity(segmentName);
+            uint active = _memory.ReadUInt32(ActiveDescriptorOffset);
+            if (active > 1) active = 0; // a damaged index is repaired by the next complete write
+
+            long offset = PlaceBesideCurrent(segmentName, capacity, active, payload.LongLength);
+            uint crc = Crc32.Compute(payload);
+            ulong version = Version + 1;
+
+            _memory.Write(Size + offset, payload, 0, payload.Length);
+            uint next = 1 - active;
+            long d = DescriptorsOffset + (next * DescriptorSize);
+            _memory.WriteUInt64(d + DescOffset, (ulong)offset);
+            _memory.WriteUInt64(d + DescLength, (ulong)payload.LongLength);
+            _memory.WriteUInt32(d + DescKind, (uint)kind);
+            _memory.WriteUInt32(d + DescCrc, crc);
+            _memory.WriteUInt64(d + DescVersion, version);
+            _memory.WriteUInt32(ActiveDescriptorOffset, next); // the commit point
+            _memory.WriteUInt64(VersionOffset, version);
+            return version;
+        }
+
+        public ulong BumpVersion()
+        {
+            ulong version = Version + 1;
+            _memory.WriteUInt64(VersionOffset, version);
+            return version;
+        }
+
+        /// <summary>
+        /// Where a new payload goes so that it does not overlap the current value: at the far end from it.
+        /// The largest value that fits is therefore the capacity less the current value's length.
+        /// </summary>
+        private long PlaceBesideCurrent(string segmentName, long capacity, uint active, long length)
+        {
+            long d = DescriptorsOffset + (active * DescriptorSize);
+            var currentKind = (PayloadKind)_memory.ReadUInt32(d + DescKind);
+            ulong currentOffset = _memory.ReadUInt64(d + DescOffset);
+            ulong currentLength = _memory.ReadUInt64(d + DescLength);
+            bool currentValid = currentKind != PayloadKind.None && currentOffset <= (ulong)capacity && currentLength <= (ulong)capacity - currentOffset;
+            long start = currentValid ? (long)currentOffset : 0;
+            long end = currentValid ? (long)(currentOffset + currentLength) : 0;
+
+            if (length <= capacity - end) return capacity - length;
+            if (length <= start) return 0;
+            long available = Math.Max(start, capacity - end);
+            throw Errors.Create(SharedMemoryError.ValueTooLarge, segmentName, nameof(Resources.Messages.ValueTooLarge), length, segmentName, available, capacity, end - start);
+        }
+
+        private static SharedMemoryException Corrupt(string segmentName, string field) =>
+            Errors.Create(SharedMemoryError.Corrupted, segmentName, nameof(Resources.Messages.HeaderCorrupted), segmentName, field);
+    }
+}

@@ -1,0 +1,38 @@
+using System;
+
+namespace PSSharedMemory
+{
+    /// <summary>What to open or create.</summary>
+    public sealed class SegmentOptions
+    {
+        /// <summary>The default time to wait for a segment's lock.</summary>
+        public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
+
+        /// <summary>Creates options for the named segment.</summary>
+        public SegmentOptions(string name)
+        {
+            Name = name;
+        }
+
+        /// <summary>The segment's name, optionally with a <c>Local\</c> or <c>Global\</c> prefix.</summary>
+        public string Name { get; }
+
+        /// <summary>The size of the data area to create (for raw segments, of the whole mapping); null to open only.</summary>
+        public long? Size { get; set; }
+
+        /// <summary>A file to map instead of memory: created with <see cref="Size"/> when missing, else used at its own size.</summary>
+        public string? Path { get; set; }
+
+        /// <summary>Whether to create, open, or either.</summary>
+        public OpenMode Mode { get; set; } = OpenMode.CreateOrOpen;
+
+        /// <summary>Header and values, or plain bytes.</summary>
+        public SegmentFormat Format { get; set; } = SegmentFormat.Value;
+
+        /// <summary>The Windows namespace of the name.</summary>
+        public SegmentScope Scope { get; set; } = SegmentScope.Local;
+
+        /// <summary>How long operations on the segment wait for its lock by default.</summary>
+        public TimeSpan LockTimeout { get; set; } = DefaultLockTimeout;
+    }
+}

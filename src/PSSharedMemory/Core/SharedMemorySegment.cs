@@ -1,0 +1,308 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Threading;
+using PSSharedMemory.Platform;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// A named mapping and the cross-process lock that guards it. Open one with <see cref="Open(SegmentOptions, System.Threading.CancellationToken)"/>, do work
+    /// under the lock with <see cref="Lock"/>, and dispose it to unmap (the segment itself lives on until
+    /// <see cref="Remove"/> or, on Windows, until the last process closes it).
+    /// </summary>
+    public sealed class SharedMemorySegment : IDisposable
+    {
+        /// <summary>
+        /// The locks each thread holds, by lock name, across all handles of this process: taking a lock twice
+        /// on one thread is refused the same way on every platform (Windows mutexes would allow it, pthread
+        /// error-checking mutexes refuse it, and either way it is a nested call that would misbehave).
+        /// </summary>
+        private static readonly ConcurrentDictionary<string, int> LockOwners = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+
+        private readonly IPlatform _platform;
+        private readonly SegmentName _name;
+        private readonly object _inProcessGate = new object();
+        private IMapping? _mapping;
+        private ICrossProcessLock? _lock;
+        private SegmentHeader? _header;
+        private ulong? _lastVersion;
+
+        private SharedMemorySegment(IPlatform platform, SegmentName name, IMapping mapping, ICrossProcessLock crossProcessLock, SegmentFormat format, long size, bool created, bool fileBacked, TimeSpan lockTimeout)
+        {
+            _platform = platform;
+            _name = name;
+            _mapping = mapping;
+            _lock = crossProcessLock;
+            Memory = new MappedMemory(mapping.Address, mapping.Length);
+            Format = format;
+            DataOffset = format == SegmentFormat.Value ? SegmentHeader.Size : 0;
+            Size = size;
+            Created = created;
+            IsFileBacked = fileBacked;
+            Path = mapping.Path;
+            LockTimeout = lockTimeout;
+            if (format == SegmentFormat.Value)
+            {
+                _header = new SegmentHeader(Memory);
+                CreationTime = _header.Created;
+                _lastVersion = _header.Version;
+            }
+        }
+
+        /// <summary>The name, without a <c>Local\</c> or <c>Global\</c> prefix.</summary>
+        public string Name => _name.Name;
+
+        /// <summary>The Windows namespace of the name.</summary>
+        public SegmentScope Scope => _name.Scope;
+
+        /// <summary>Bytes in the data area: the capacity for values and the range for raw offsets.</summary>
+        public long Size { get; }
+
+        /// <summary>True when opening created the segment; false when it already existed.</summary>
+        public bool Created { get; }
+
+        /// <summary>The file, shm object or kernel object name behind the mapping.</summary>
+        public string Path { get; }
+
+        /// <summary>Value (with the PSSharedMemory header) or Raw.</summary>
+        public SegmentFormat Format { get; }
+
+        /// <summary>True when the mapping is over a regular file.</summary>
+        public bool IsFileBacked { get; }
+
+        /// <summary>The version counter every write bumps; null for raw segments, which have no header.</summary>
+        public ulong? Version
+        {
+            get
+            {
+                lock (_inProcessGate)
+                {
+                    if (_header is not null && _mapping is not null) _lastVersion = _header.Version;
+                    return _lastVersion;
+                }
+            }
+        }
+
+        /// <summary>When the segment was created (from its header); null for raw segments.</summary>
+        public DateTimeOffset? CreationTime { get; }
+
+        /// <summary>True once the handle is disposed.</summary>
+        public bool IsClosed => _mapping is null;
+
+        /// <summary>How long <see cref="Lock"/> waits when it is given no timeout.</summary>
+        public TimeSpan LockTimeout { get; set; }
+
+        /// <summary>True when opening found the lock abandoned by a process that died holding it.</summary>
+        public bool RecoveredAbandonedLock { get; private set; }
+
+        internal MappedMemory Memory { get; }
+
+        internal long DataOffset { get; }
+
+        internal SegmentHeader? Header => _header;
+
+        /// <summary>Creates or opens a segment as <paramref name="options"/> say.</summary>
+        public static SharedMemorySegment Open(SegmentOptions options, CancellationToken cancellationToken = default) =>
+            Open(Platforms.Current, options, cancellationToken);
+
+        internal static SharedMemorySegment Open(IPlatform platform, SegmentOptions options, CancellationToken cancellationToken)
+        {
+            if (options is null) throw new ArgumentNullException(nameof(options));
+            long headerLength = options.Format == SegmentFormat.Raw ? 0 : SegmentHeader.Size;
+            if (options.Size.HasValue && (options.Size.Value <= 0 || options.Size.Value > platform.MaxMappingLength - headerLength))
+            {
+                throw Errors.Create(SharedMemoryError.SizeInvalid, options.Size.Value, nameof(Resources.Messages.SizeInvalid), options.Size.Value, platform.MaxMappingLength - headerLength);
+            }
+
+            if (options.Path is not null && Directory.Exists(options.Path))
+            {
+                throw Errors.Create(SharedMemoryError.FileInvalid, options.Path, nameof(Resources.Messages.PathIsDirectory), options.Path);
+            }
+
+            SegmentName name = platform.ParseName(options.Name, options.Scope);
+            while (true)
+            {
+                ICrossProcessLock crossProcessLock = platform.OpenLock(name);
+                bool keep = false;
+                try
+                {
+                    LockOutcome outcome = AcquireOrThrow(crossProcessLock, name, options.LockTimeout, cancellationToken);
+                    try
+                    {
+                        // A lock retired by a removal belongs to a segment that is gone: start again with fresh names.
+                        if (crossProcessLock.IsRetired) continue;
+                        SharedMemorySegment segment = OpenUnderLock(platform, name, crossProcessLock, options, headerLength);
+                        segment.RecoveredAbandonedLock = outcome == LockOutcome.AcquiredAbandoned;
+                        keep = true;
+                        return segment;
+                    }
+                    finally
+                    {
+                        ReleaseOwned(crossProcessLock, name);
+                    }
+                }
+                finally
+                {
+                    if (!keep) crossProcessLock.Dispose();
+                }
+            }
+        }
+
+        /// <summary>Takes the lock; dispose the result to release it. Throws <see cref="SharedMemoryError.LockTimeout"/> when the wait runs out.</summary>
+        public LockedSegment Lock(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        {
+            TimeSpan wait = timeout ?? LockTimeout;
+            if (IsOwnedByCurrentThread(_name)) throw Errors.Create(SharedMemoryError.LockReentered, Name, nameof(Resources.Messages.LockReentered), Name);
+            if (!Monitor.TryEnter(_inProcessGate, wait)) throw Errors.Create(SharedMemoryError.LockTimeout, Name, nameof(Resources.Messages.LockTimeout), Name, wait.TotalSeconds);
+            try
+            {
+                ICrossProcessLock crossProcessLock = _lock ?? throw Closed();
+                LockOutcome outcome = AcquireOrThrow(crossProcessLock, _name, wait, cancellationToken);
+                return new LockedSegment(this, outcome == LockOutcome.AcquiredAbandoned);
+            }
+            catch
+            {
+                Monitor.Exit(_inProcessGate);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Removes the segment's name (and its lock's) so that the next open creates a new one, then closes
+        /// this handle. Processes that still have it mapped keep their memory until they close it. On Windows
+        /// names disappear with the last handle, so this only closes ours. Returns whether the lock was abandoned.
+        /// </summary>
+        public bool Remove(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        {
+            bool abandoned;
+            using (LockedSegment locked = Lock(timeout, cancellationToken))
+            {
+                abandoned = locked.WasAbandoned;
+                _lock!.Retire();
+                _platform.Unlink(_name, IsFileBacked);
+            }
+
+            Dispose();
+            return abandoned;
+        }
+
+        /// <summary>Unmaps the view and closes the handles; waits for an operation of this process in progress.</summary>
+        public void Dispose()
+        {
+            lock (_inProcessGate)
+            {
+                if (_header is not null && _mapping is not null) _lastVersion = _header.Version;
+                _mapping?.Dispose();
+                _mapping = null;
+                _lock?.Dispose();
+                _lock = null;
+            }
+        }
+
+        /// <inheritdoc/>
+        public override string ToString() => Name;
+
+        internal void ReleaseLock()
+        {
+            try
+            {
+                ReleaseOwned(_lock!, _name);
+            }
+            finally
+            {
+                Monitor.Exit(_inProcessGate);
+            }
+        }
+
+        internal SharedMemoryException Closed() => Errors.Create(SharedMemoryError.HandleClosed, Name, nameof(Resources.Messages.HandleClosed), Name);
+
+        private static SharedMemorySegment OpenUnderLock(IPlatform platform, SegmentName name, ICrossProcessLock crossProcessLock, SegmentOptions options, long headerLength)
+        {
+            long? length = options.Mode == OpenMode.OpenExisting ? null : options.Size + headerLength;
+            bool fileBacked = options.Path is not null;
+            IMapping mapping;
+            bool created;
+            try
+            {
+                mapping = fileBacked
+                    ? platform.OpenFile(name, options.Path!, options.Mode, length, out created)
+                    : platform.OpenNamed(name, options.Mode, length, out created);
+            }
+            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound && options.Mode == OpenMode.CreateOrOpen)
+            {
+                throw Errors.Create(SharedMemoryError.SizeRequired, options.Name, nameof(Resources.Messages.SizeRequired), options.Name);
+            }
+            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound)
+            {
+                throw new SharedMemoryException(SharedMemoryError.NotFound, Errors.Format(nameof(Resources.Messages.SegmentNotFound), options.Name), options.Name, e.NativeErrorCode, e);
+            }
+
+            try
+            {
+                var memory = new MappedMemory(mapping.Address, mapping.Length);
+                SegmentFormat format = options.Format;
+                long size;
+                if (created)
+                {
+                    if (format == SegmentFormat.Detect) format = SegmentFormat.Value;
+                    if (format == SegmentFormat.Value) new SegmentHeader(memory).Initialize(mapping.Length - SegmentHeader.Size);
+                    size = mapping.Length - (format == SegmentFormat.Value ? SegmentHeader.Size : 0);
+                }
+                else
+                {
+                    bool hasHeader = SegmentHeader.HasMagic(memory);
+                    if (format == SegmentFormat.Detect) format = hasHeader ? SegmentFormat.Value : SegmentFormat.Raw;
+                    if (format == SegmentFormat.Value && !hasHeader)
+                    {
+                        throw Errors.Create(SharedMemoryError.NotAValueSegment, options.Name, nameof(Resources.Messages.NotAValueSegment), options.Name);
+                    }
+
+                    size = format == SegmentFormat.Value ? new SegmentHeader(memory).ValidatedCapacity(options.Name) : mapping.Length;
+                    if (options.Size.HasValue && options.Size.Value > size)
+                    {
+                        throw Errors.Create(SharedMemoryError.SizeExceedsExisting, options.Size.Value, nameof(Resources.Messages.SizeExceedsExisting), options.Name, size, options.Size.Value);
+                    }
+                }
+
+                return new SharedMemorySegment(platform, name, mapping, crossProcessLock, format, size, created, fileBacked, options.LockTimeout);
+            }
+            catch
+            {
+                mapping.Dispose();
+                throw;
+            }
+        }
+
+        private static LockOutcome AcquireOrThrow(ICrossProcessLock crossProcessLock, SegmentName name, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (IsOwnedByCurrentThread(name)) throw Errors.Create(SharedMemoryError.LockReentered, name.Name, nameof(Resources.Messages.LockReentered), name.Name);
+            LockOutcome outcome;
+            try
+            {
+                outcome = crossProcessLock.Acquire(timeout, cancellationToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), name.Name), name.Name, 0, e);
+            }
+
+            if (outcome == LockOutcome.TimedOut)
+            {
+                throw Errors.Create(SharedMemoryError.LockTimeout, name.Name, nameof(Resources.Messages.LockTimeout), name.Name, timeout.TotalSeconds);
+            }
+
+            LockOwners[name.LockName] = Environment.CurrentManagedThreadId;
+            return outcome;
+        }
+
+        private static void ReleaseOwned(ICrossProcessLock crossProcessLock, SegmentName name)
+        {
+            LockOwners.TryRemove(name.LockName, out _);
+            crossProcessLock.Release();
+        }
+
+        private static bool IsOwnedByCurrentThread(SegmentName name) =>
+            LockOwners.TryGetValue(name.LockName, out int owner) && owner == Environment.CurrentManagedThreadId;
+    }
+}

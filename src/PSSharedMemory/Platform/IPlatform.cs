@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+
+namespace PSSharedMemory.Platform
+{
+    /// <summary>The seam between the portable core and an operating system's mappings and locks.</summary>
+    internal interface IPlatform
+    {
+        /// <summary>The largest mapping this process can make.</summary>
+        long MaxMappingLength { get; }
+
+        /// <summary>Validates a name and derives the operating-system names; throws <see cref="SharedMemoryError.NameInvalid"/>.</summary>
+        SegmentName ParseName(string name, SegmentScope scope);
+
+        /// <summary>
+        /// Creates or opens the named memory-backed mapping. <paramref name="length"/> is the length to create
+        /// with (null: open only). Created tells whether this call made it, decided in one atomic step.
+        /// </summary>
+        IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, out bool created);
+
+        /// <summary>The same for a mapping of a regular file, which keeps its own length when it exists.</summary>
+        IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, out bool created);
+
+        ICrossProcessLock OpenLock(SegmentName name);
+
+        /// <summary>Removes the names of the mapping and its lock so that the next open creates new ones.</summary>
+        void Unlink(SegmentName name, bool fileBacked);
+
+        /// <summary>The segments that exist on the machine, where the platform can list them.</summary>
+        IEnumerable<ExistingSegment> ListSegments();
+    }
+}
