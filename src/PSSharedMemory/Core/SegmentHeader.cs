@@ -53,6 +53,9 @@ namespace PSSharedMemory
 
         public ulong Version => _memory.ReadUInt64(VersionOffset);
 
+        /// <summary>The capacity as the header states it, unchecked: only for display of segments not mapped.</summary>
+        public ulong DeclaredCapacity => _memory.ReadUInt64(CapacityOffset);
+
         public DateTimeOffset Created => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(_memory.ReadUInt64(CreatedOffset), 253402300799999UL));
 
         public void Initialize(long capacity)

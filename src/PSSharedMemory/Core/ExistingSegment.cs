@@ -18,5 +18,17 @@ namespace PSSharedMemory
 
         /// <summary>The object's length in bytes, header included.</summary>
         public long Length { get; }
+
+        /// <summary>Value when it carries the PSSharedMemory header, Raw when not, null when it could not be read.</summary>
+        public SegmentFormat? Format { get; internal set; }
+
+        /// <summary>Bytes in the data area: the header's capacity for value segments, the length for raw ones.</summary>
+        public long? Size { get; internal set; }
+
+        /// <summary>The header's version counter; null for raw or unreadable segments.</summary>
+        public ulong? Version { get; internal set; }
+
+        /// <inheritdoc/>
+        public override string ToString() => Name;
     }
 }

@@ -1,0 +1,117 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using PSSharedMemory.Platform;
+
+namespace PSSharedMemory.Commands
+{
+    /// <summary>
+    /// What every cmdlet of the module shares: turning the core's errors into error records, finding a
+    /// segment by handle or name, holding its lock with warnings, and stopping on Ctrl+C.
+    /// </summary>
+    public abstract class SharedMemoryCommandBase : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private string? _errorIdPrefix;
+
+        /// <summary>Cancelled when the user presses Ctrl+C, so that lock waits end at once.</summary>
+        protected CancellationToken StopToken => _stopping.Token;
+
+        /// <summary>The verb and noun of the cmdlet, which start every error ID it reports.</summary>
+        protected string ErrorIdPrefix
+        {
+            get
+            {
+                if (_errorIdPrefix is null)
+                {
+                    var attribute = (CmdletAttribute)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+                    _errorIdPrefix = attribute.VerbName + attribute.NounName;
+                }
+
+                return _errorIdPrefix;
+            }
+        }
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            _stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <inheritdoc/>
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        /// <summary>The one mapping from the core's errors to PowerShell error records.</summary>
+        protected ErrorRecord ToErrorRecord(SharedMemoryException exception) =>
+            new ErrorRecord(exception, ErrorIdPrefix + exception.Error, CategoryOf(exception.Error), exception.Target);
+
+        /// <summary>An error record for a failure found by the cmdlet layer itself.</summary>
+        protected ErrorRecord NewErrorRecord(string reason, ErrorCategory category, object? target, string messageName, Exception? inner, params object?[] args) =>
+            new ErrorRecord(new SharedMemoryCommandException(Errors.Format(messageName, args), inner), ErrorIdPrefix + reason, category, target);
+
+        /// <summary>Converts seconds from a parameter; null means the handle's own default.</summary>
+        protected static TimeSpan? ToTimeout(double? seconds) => seconds.HasValue ? TimeSpan.FromSeconds(seconds.Value) : null;
+
+        /// <summary>
+        /// The segment a command addresses: the handle given, else an open handle of this session with that
+        /// name, else the segment opened just for this command (closed again by disposing the result).
+        /// </summary>
+        internal SegmentUse Resolve(SharedMemorySegment? handle, string? name, SegmentScope scope, double? timeoutSeconds)
+        {
+            if (handle is not null)
+            {
+                if (handle.IsClosed) throw handle.Closed();
+                return new SegmentUse(handle, owned: false);
+            }
+
+            (string bare, SegmentScope effectiveScope) = SegmentNameRules.Split(name!, scope);
+            SharedMemorySegment? open = SessionHandles.Find(bare, effectiveScope);
+            if (open is not null) return new SegmentUse(open, owned: false);
+
+            var options = new SegmentOptions(name!)
+            {
+                Mode = OpenMode.OpenExisting,
+                Format = SegmentFormat.Detect,
+                Scope = scope,
+                LockTimeout = ToTimeout(timeoutSeconds) ?? SegmentOptions.DefaultLockTimeout,
+            };
+            SharedMemorySegment opened = SharedMemorySegment.Open(options, StopToken);
+            WarnIfAbandoned(opened.RecoveredAbandonedLock, opened.Name);
+            return new SegmentUse(opened, owned: true);
+        }
+
+        /// <summary>Runs <paramref name="action"/> holding the segment's lock, warning when it was abandoned.</summary>
+        internal T UnderLock<T>(SharedMemorySegment segment, double? timeoutSeconds, Func<LockedSegment, T> action)
+        {
+            using LockedSegment locked = segment.Lock(ToTimeout(timeoutSeconds), StopToken);
+            WarnIfAbandoned(locked.WasAbandoned, segment.Name);
+            return action(locked);
+        }
+
+        /// <summary>Writes the message of the message table, formatted, to the verbose stream.</summary>
+        protected void Verbose(string messageName, params object?[] args) => WriteVerbose(Errors.Format(messageName, args));
+
+        private void WarnIfAbandoned(bool abandoned, string name)
+        {
+            if (abandoned) WriteWarning(Errors.Format(nameof(Resources.Messages.AbandonedLock), name));
+        }
+
+        private static ErrorCategory CategoryOf(SharedMemoryError error) => error switch
+        {
+            SharedMemoryError.NameInvalid or SharedMemoryError.SizeInvalid or SharedMemoryError.SizeRequired
+                or SharedMemoryError.SizeExceedsExisting or SharedMemoryError.OutOfRange or SharedMemoryError.FileInvalid => ErrorCategory.InvalidArgument,
+            SharedMemoryError.AlreadyExists => ErrorCategory.ResourceExists,
+            SharedMemoryError.NotFound => ErrorCategory.ObjectNotFound,
+            SharedMemoryError.ValueTooLarge => ErrorCategory.LimitsExceeded,
+            SharedMemoryError.LockTimeout => ErrorCategory.OperationTimeout,
+            SharedMemoryError.HandleClosed or SharedMemoryError.NotAValueSegment => ErrorCategory.InvalidOperation,
+            SharedMemoryError.Corrupted => ErrorCategory.InvalidData,
+            SharedMemoryError.AccessDenied => ErrorCategory.PermissionDenied,
+            SharedMemoryError.OutOfSpace => ErrorCategory.ResourceUnavailable,
+            SharedMemoryError.LockReentered => ErrorCategory.DeadlockDetected,
+            SharedMemoryError.Canceled => ErrorCategory.OperationStopped,
+            _ => ErrorCategory.NotSpecified,
+        };
+    }
+}

@@ -1,0 +1,42 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Text;
+
+namespace PSSharedMemory.Commands
+{
+    /// <summary>
+    /// Turns pipeline objects into a stored value and back, the way Export-Clixml and Import-Clixml do:
+    /// a single byte array stays bytes, a single string stays UTF-8 text, anything else is CliXml.
+    /// </summary>
+    internal static class ValueCodec
+    {
+        public const int DefaultDepth = 2;
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+        public static StoredValue Encode(IReadOnlyList<object?> inputs, int depth)
+        {
+            if (inputs.Count == 1)
+            {
+                object? single = inputs[0] is PSObject wrapped && wrapped.ImmediateBaseObject is byte[] or string ? wrapped.ImmediateBaseObject : inputs[0];
+                if (single is byte[] bytes) return new StoredValue(PayloadKind.Bytes, bytes);
+                if (single is string text) return new StoredValue(PayloadKind.Utf8Text, StrictUtf8.GetBytes(text));
+                return CliXml(single, depth);
+            }
+
+            var items = new object?[inputs.Count];
+            for (int i = 0; i < items.Length; i++) items[i] = inputs[i];
+            return CliXml(items, depth);
+        }
+
+        /// <summary>The object to emit and whether to enumerate it, as a command's output would be.</summary>
+        public static (object? Value, bool Enumerate) Decode(StoredValue value) => value.Kind switch
+        {
+            PayloadKind.Bytes => (value.Payload, false),
+            PayloadKind.Utf8Text => (StrictUtf8.GetString(value.Payload), false),
+            _ => (PSSerializer.Deserialize(StrictUtf8.GetString(value.Payload)), true),
+        };
+
+        private static StoredValue CliXml(object? value, int depth) =>
+            new StoredValue(PayloadKind.CliXml, StrictUtf8.GetBytes(PSSerializer.Serialize(value, depth)));
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace PSSharedMemory.Commands
+{
+    /// <summary>
+    /// Stores pipeline input in a segment as one value (like Export-Clixml), or writes raw bytes at an offset.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Write, "SharedMemory", DefaultParameterSetName = ValueByHandleSet)]
+    [OutputType(typeof(SharedMemorySegment))]
+    public sealed class WriteSharedMemoryCommand : SharedMemoryCommandBase
+    {
+        private const string ValueByHandleSet = "ValueByHandle";
+        private const string ValueByNameSet = "ValueByName";
+        private const string RawByHandleSet = "RawByHandle";
+        private const string RawByNameSet = "RawByName";
+
+        private readonly List<object?> _collected = new List<object?>();
+        private bool _inputIsArgument;
+        private bool _handleIsArgument;
+
+        /// <summary>The handle from New-SharedMemory.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ValueByHandleSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RawByHandleSet)]
+        public SharedMemorySegment? Handle { get; set; }
+
+        /// <summary>The name of an existing segment.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = ValueByNameSet)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = RawByNameSet)]
+        [AllowEmptyString]
+        public string Name { get; set; } = string.Empty;
+
+        /// <summary>The Windows namespace of -Name.</summary>
+        [Parameter(ParameterSetName = ValueByNameSet)]
+        [Parameter(ParameterSetName = RawByNameSet)]
+        public SegmentScope Scope { get; set; } = SegmentScope.Local;
+
+        /// <summary>The object to store. Pipeline input is collected and stored as one value when the input ends.</summary>
+        [Parameter(ValueFromPipeline = true, ParameterSetName = ValueByHandleSet)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ValueByNameSet)]
+        [AllowNull]
+        [AllowEmptyString]
+        [AllowEmptyCollection]
+        public object? InputObject { get; set; }
+
+        /// <summary>How many levels of contained objects CliXml keeps, as Export-Clixml -Depth.</summary>
+        [Parameter(ParameterSetName = ValueByHandleSet)]
+        [Parameter(ParameterSetName = ValueByNameSet)]
+        [ValidateRange(1, 100)]
+        public int Depth { get; set; } = ValueCodec.DefaultDepth;
+
+        /// <summary>Bytes to write at -Offset of the data area.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = RawByHandleSet)]
+        [Parameter(Mandatory = true, ParameterSetName = RawByNameSet)]
+        [AllowEmptyCollection]
+        public byte[] Bytes { get; set; } = System.Array.Empty<byte>();
+
+        /// <summary>Where in the data area the bytes go.</summary>
+        [Parameter(ParameterSetName = RawByHandleSet)]
+        [Parameter(ParameterSetName = RawByNameSet)]
+        public long Offset { get; set; }
+
+        /// <summary>Seconds to wait for the segment's lock; by default the handle's own timeout.</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public double? TimeoutSeconds { get; set; }
+
+        /// <summary>Emit the handle after writing, to go on down the pipeline.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        private bool IsRaw => ParameterSetName == RawByHandleSet || ParameterSetName == RawByNameSet;
+
+        /// <inheritdoc/>
+        protected override void BeginProcessing()
+        {
+            // -InputObject given as an argument is one value per handle; input from the pipeline is collected
+            // and stored as one value at the end, as Export-Clixml does.
+            _inputIsArgument = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+            _handleIsArgument = MyInvocation.BoundParameters.ContainsKey(nameof(Handle));
+        }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            if (IsRaw || _inputIsArgument)
+            {
+                WriteTo(Handle, IsRaw ? null : new[] { InputObject });
+            }
+            else if (Handle is not null && !_handleIsArgument)
+            {
+                WriteError(NewErrorRecord("NoInput", ErrorCategory.InvalidArgument, Handle, nameof(Resources.Messages.NoInput), null));
+            }
+            else if (!MyInvocation.ExpectingInput)
+            {
+                WriteError(NewErrorRecord("NoInput", ErrorCategory.InvalidArgument, (object?)Handle ?? Name, nameof(Resources.Messages.NoInput), null));
+            }
+            else
+            {
+                _collected.Add(InputObject);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void EndProcessing()
+        {
+            if (_collected.Count > 0) WriteTo(Handle, _collected);
+        }
+
+        private void WriteTo(SharedMemorySegment? handle, IReadOnlyList<object?>? values)
+        {
+            try
+            {
+                using SegmentUse use = Resolve(handle, Name, Scope, TimeoutSeconds);
+                SharedMemorySegment segment = use.Segment;
+                if (values is null)
+                {
+                    ulong? version = UnderLock(segment, TimeoutSeconds, locked => locked.WriteBytes(Offset, Bytes));
+                    Verbose(nameof(Resources.Messages.VerboseWroteRaw), Bytes.Length, Offset, segment.Name, version?.ToString() ?? "none (raw segment)");
+                }
+                else
+                {
+                    StoredValue value = ValueCodec.Encode(values, Depth);
+                    ulong version = UnderLock(segment, TimeoutSeconds, locked => locked.WriteValue(value.Kind, value.Payload));
+                    Verbose(nameof(Resources.Messages.VerboseWrote), value.Payload.Length, value.Kind, segment.Name, version);
+                }
+
+                if (PassThru) WriteObject(segment);
+            }
+            catch (SharedMemoryException e)
+            {
+                WriteError(ToErrorRecord(e));
+            }
+        }
+    }
+}
