@@ -1,0 +1,255 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using PSSharedMemory.Tests.Infrastructure;
+using Xunit;
+
+namespace PSSharedMemory.Tests
+{
+    public sealed class WriteReadSharedMemoryTests : System.IDisposable
+    {
+        private const string WriteId = ",PSSharedMemory.Commands.WriteSharedMemoryCommand";
+        private const string ReadId = ",PSSharedMemory.Commands.ReadSharedMemoryCommand";
+        private readonly PowerShellSession _ps = new PowerShellSession();
+        private readonly string _name = Names.Unique("rw");
+
+        public void Dispose()
+        {
+            _ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
+            _ps.Dispose();
+            File.Delete(Names.ShmPath(_name));
+            File.Delete(Names.ShmPath(_name) + "_Mutex");
+        }
+
+        private ScriptResult Run(string script, params (string, object?)[] pairs)
+        {
+            var d = new Dictionary<string, object?> { ["name"] = _name };
+            foreach (var (k, v) in pairs) d[k] = v;
+            return _ps.Run(script, d);
+        }
+
+        [Fact]
+        public void A_handle_flows_through_the_pipeline_from_New_to_Write_to_Read()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'hello' -PassThru | Read-SharedMemory").AssertNoErrors();
+            Assert.Equal("hello", r.Single);
+        }
+
+        [Fact]
+        public void Strings_are_stored_as_UTF8_text_and_bytes_as_bytes()
+        {
+            Run("$h = New-SharedMemory -Name $name -Size 4096; Write-SharedMemory -Handle $h -InputObject 'grüße ☃'").AssertNoErrors();
+            Assert.Equal("grüße ☃", Run("Read-SharedMemory -Name $name").AssertNoErrors().Single);
+            byte[] data = File.ReadAllBytes(Names.ShmPath(_name));
+            string stored = System.Text.Encoding.UTF8.GetString(data);
+            Assert.Contains("grüße ☃", stored, System.StringComparison.Ordinal);
+
+            var bytes = new byte[] { 0, 1, 2, 255 };
+            Run("Write-SharedMemory -Name $name -InputObject $b", ("b", bytes)).AssertNoErrors();
+            var back = Run("Read-SharedMemory -Name $name").AssertNoErrors();
+            Assert.Equal(bytes, Assert.IsType<byte[]>(back.Single));
+        }
+
+        [Fact]
+        public void Objects_keep_their_properties_and_types_as_with_Export_Clixml()
+        {
+            Run("New-SharedMemory -Name $name -Size 65536 | Out-Null").AssertNoErrors();
+            Run("[pscustomobject]@{ Id = 42; Name = 'job'; When = [datetime]'2026-01-02T03:04:05'; Tags = @('a','b') } | Write-SharedMemory -Name $name").AssertNoErrors();
+            var o = (PSObject)Run("Read-SharedMemory -Name $name").AssertNoErrors().Output[0];
+            Assert.Equal(42, o.Properties["Id"].Value);
+            Assert.Equal("job", o.Properties["Name"].Value);
+            Assert.Equal(new System.DateTime(2026, 1, 2, 3, 4, 5), o.Properties["When"].Value);
+
+            var ht = Run("Write-SharedMemory -Name $name -InputObject @{ a = 1 }; (Read-SharedMemory -Name $name).a").AssertNoErrors();
+            Assert.Equal(1, ht.Single);
+        }
+
+        [Fact]
+        public void Pipeline_input_is_collected_into_one_value_and_emitted_item_by_item()
+        {
+            Run("New-SharedMemory -Name $name -Size 65536 | Out-Null").AssertNoErrors();
+            Run("1..5 | Write-SharedMemory -Name $name").AssertNoErrors();
+            var r = Run("Read-SharedMemory -Name $name | ForEach-Object { $_ * 10 }").AssertNoErrors();
+            Assert.Equal(new object[] { 10, 20, 30, 40, 50 }, r.Output.Select(o => o.BaseObject));
+
+            Run("'one','two' | Write-SharedMemory -Name $name").AssertNoErrors();
+            Assert.Equal(new object[] { "one", "two" }, Run("Read-SharedMemory -Name $name").Output.Select(o => o.BaseObject));
+        }
+
+        [Fact]
+        public void Pipeline_input_to_an_explicit_handle_is_one_value()
+        {
+            var r = Run("$h = New-SharedMemory -Name $name -Size 4096; 'a','b','c' | Write-SharedMemory -Handle $h; (Read-SharedMemory $h) -join ','").AssertNoErrors();
+            Assert.Equal("a,b,c", r.Single);
+        }
+
+        [Fact]
+        public void Every_write_bumps_the_version()
+        {
+            var r = Run("$h = New-SharedMemory -Name $name -Size 4096; $h.Version; Write-SharedMemory $h -InputObject 1; $h.Version; Write-SharedMemory $h -Bytes 1,2 -Offset 10; $h.Version").AssertNoErrors();
+            Assert.Equal(new object[] { 0UL, 1UL, 2UL }, r.Output.Select(o => o.BaseObject));
+        }
+
+        [Fact]
+        public void Raw_bytes_are_written_and_read_at_an_offset()
+        {
+            var r = Run("$h = New-SharedMemory -Name $name -Size 100; Write-SharedMemory -Handle $h -Bytes ([byte[]](7,8,9)) -Offset 97; Read-SharedMemory -Handle $h -Offset 96 -Count 4").AssertNoErrors();
+            Assert.Equal(new byte[] { 0, 7, 8, 9 }, Assert.IsType<byte[]>(r.Single));
+            var byName = Run("Read-SharedMemory -Name $name -Offset 97 -Count 3").AssertNoErrors();
+            Assert.Equal(new byte[] { 7, 8, 9 }, byName.Single);
+            var empty = Run("Read-SharedMemory -Name $name -Offset 100 -Count 0").AssertNoErrors();
+            Assert.Empty(Assert.IsType<byte[]>(empty.Single));
+        }
+
+        [Theory]
+        [InlineData("-Offset 98", "Write")]
+        [InlineData("-Offset -1", "Write")]
+        [InlineData("-Offset 101", "Write")]
+        [InlineData("-Offset 0 -Count 101", "Read")]
+        [InlineData("-Offset 99 -Count 2", "Read")]
+        [InlineData("-Offset -5 -Count 1", "Read")]
+        [InlineData("-Offset 0 -Count -1", "Read")]
+        [InlineData("-Offset ([long]::MaxValue) -Count 2", "Read")]
+        public void Offsets_and_counts_outside_the_data_area_are_refused_and_change_nothing(string range, string verb)
+        {
+            Run("$h = New-SharedMemory -Name $name -Size 100; Write-SharedMemory $h -Bytes (1..100 | % { [byte]$_ })").AssertNoErrors();
+            string script = verb == "Write" ? $"Write-SharedMemory -Name $name -Bytes 9,9,9 {range}" : $"Read-SharedMemory -Name $name {range}";
+            var r = Run(script);
+            Assert.Equal($"{verb}SharedMemoryOutOfRange" + (verb == "Write" ? WriteId : ReadId), r.ErrorIds);
+            Assert.Equal(ErrorCategory.InvalidArgument, r.Errors[0].CategoryInfo.Category);
+            Assert.Empty(r.Output);
+            var all = (byte[])Run("Read-SharedMemory -Name $name -Count 100").AssertNoErrors().Single!;
+            Assert.Equal(Enumerable.Range(1, 100).Select(i => (byte)i), all);
+        }
+
+        [Fact]
+        public void A_value_larger_than_the_capacity_is_refused_and_the_old_value_stays()
+        {
+            Run("$h = New-SharedMemory -Name $name -Size 1000; Write-SharedMemory $h -InputObject 'old'").AssertNoErrors();
+            var r = Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(1001))");
+            Assert.Equal("WriteSharedMemoryValueTooLarge" + WriteId, r.ErrorIds);
+            Assert.Equal(ErrorCategory.LimitsExceeded, r.Errors[0].CategoryInfo.Category);
+            Assert.Equal("old", Run("Read-SharedMemory -Name $name").AssertNoErrors().Single);
+
+            // The previous value is kept intact until the new one is complete, so a new one must fit beside it.
+            Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(600))").AssertNoErrors();
+            var beside = Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(500))");
+            Assert.Equal("WriteSharedMemoryValueTooLarge" + WriteId, beside.ErrorIds);
+            Assert.Equal(600, ((byte[])Run("Read-SharedMemory -Name $name").Single!).Length);
+            Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(400))").AssertNoErrors();
+            Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(600))").AssertNoErrors();
+        }
+
+        [Fact]
+        public void Values_alternate_ends_so_every_size_up_to_the_free_space_round_trips()
+        {
+            Run("New-SharedMemory -Name $name -Size 4096 | Out-Null").AssertNoErrors();
+            var r = Run(@"
+                $ok = 0
+                foreach ($size in 0, 1, 7, 2048, 100, 2000, 2096, 1, 4095, 0, 4096) {
+                    $data = [byte[]]::new($size); for ($i = 0; $i -lt $size; $i++) { $data[$i] = ($i * 7 + $size) % 251 }
+                    Write-SharedMemory -Name $name -InputObject $data
+                    $back = Read-SharedMemory -Name $name
+                    if ([Convert]::ToBase64String($back) -eq [Convert]::ToBase64String($data)) { $ok++ }
+                }
+                $ok").AssertNoErrors();
+            Assert.Equal(11, r.Single);
+        }
+
+        [Fact]
+        public void Reading_a_segment_with_no_value_emits_nothing()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 64 | Read-SharedMemory").AssertNoErrors();
+            Assert.Empty(r.Output);
+        }
+
+        [Fact]
+        public void Value_operations_on_a_raw_segment_are_refused()
+        {
+            Run("New-SharedMemory -Name $name -Size 64 -Raw | Out-Null").AssertNoErrors();
+            Assert.Equal("ReadSharedMemoryNotAValueSegment" + ReadId, Run("Read-SharedMemory -Name $name").ErrorIds);
+            Assert.Equal("WriteSharedMemoryNotAValueSegment" + WriteId, Run("Write-SharedMemory -Name $name -InputObject 1").ErrorIds);
+        }
+
+        [Fact]
+        public void Writing_with_no_input_is_an_error()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 64 | Write-SharedMemory");
+            Assert.Equal("WriteSharedMemoryNoInput" + WriteId, r.ErrorIds);
+        }
+
+        [Fact]
+        public void A_missing_name_is_ObjectNotFound()
+        {
+            var r = Run("Read-SharedMemory -Name $name");
+            Assert.Equal("ReadSharedMemoryNotFound" + ReadId, r.ErrorIds);
+            Assert.Equal(ErrorCategory.ObjectNotFound, r.Errors[0].CategoryInfo.Category);
+            Assert.Equal(_name, r.Errors[0].TargetObject);
+        }
+
+        [Theory]
+        [InlineData(0, "AAAAAA==")]  // magic destroyed
+        [InlineData(4, "CQA=")]      // layout version 9
+        [InlineData(8, "//////////8=")] // capacity beyond the mapping
+        [InlineData(28, "BwAAAA==")] // active descriptor index 7
+        [InlineData(40, "/////wAAAAA=")] // value length beyond the capacity
+        [InlineData(48, "CQAAAA==")] // payload kind 9
+        [InlineData(52, "AQIDBA==")] // checksum wrong
+        [InlineData(200, "AAAAAA==")] // payload bytes changed under the checksum
+        public void A_corrupted_header_or_value_is_InvalidData_never_a_crash(int offset, string base64)
+        {
+            Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'first'; Write-SharedMemory $h -InputObject 'second value'").AssertNoErrors();
+            byte[] patch = System.Convert.FromBase64String(base64);
+            byte[] before = File.ReadAllBytes(Names.ShmPath(_name));
+            int active = System.BitConverter.ToInt32(before, 28);
+            long valueOffset = System.BitConverter.ToInt64(before, 32 + (active * 32));
+            long target = offset switch
+            {
+                40 or 48 or 52 => 32 + (active * 32) + (offset - 32), // fields of the active descriptor
+                200 => 128 + valueOffset + 2,                       // inside the stored payload
+                _ => offset,
+            };
+            using (var f = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            {
+                f.Position = target;
+                f.Write(patch);
+            }
+
+            var r = Run("Read-SharedMemory -Name $name");
+            Assert.Single(r.Errors);
+            Assert.Matches("^ReadSharedMemory(Corrupted|NotAValueSegment),", r.ErrorIds);
+            Assert.Empty(r.Output);
+        }
+
+        [Fact]
+        public void A_text_value_that_is_not_UTF8_is_InvalidData()
+        {
+            Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'abcd'").AssertNoErrors();
+            byte[] all = File.ReadAllBytes(Names.ShmPath(_name));
+            int active = System.BitConverter.ToInt32(all, 28);
+            long offset = System.BitConverter.ToInt64(all, 32 + (active * 32));
+            using (var f = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+            {
+                f.Position = 128 + offset;
+                f.Write(new byte[] { 0xFF, 0xFE, 0xFD, 0xFC });
+                // Keep the checksum consistent, as a buggy peer would, so that only the text is wrong.
+                f.Position = 32 + (active * 32) + 20;
+                f.Write(System.BitConverter.GetBytes(System.IO.Hashing.Crc32.HashToUInt32(new byte[] { 0xFF, 0xFE, 0xFD, 0xFC })));
+            }
+
+            var r = Run("Read-SharedMemory -Name $name");
+            Assert.Equal("ReadSharedMemoryCorrupted" + ReadId, r.ErrorIds);
+            Assert.Equal(ErrorCategory.InvalidData, r.Errors[0].CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void Verbose_reports_bytes_and_version()
+        {
+            var r = Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'abc' -Verbose; Read-SharedMemory $h -Verbose | Out-Null").AssertNoErrors();
+            Assert.Contains(r.Verbose, v => v.Contains("Wrote 3 bytes (Utf8Text)", System.StringComparison.Ordinal) && v.Contains("version is now 1", System.StringComparison.Ordinal));
+            Assert.Contains(r.Verbose, v => v.Contains("Read 3 bytes (Utf8Text)", System.StringComparison.Ordinal));
+        }
+    }
+}
