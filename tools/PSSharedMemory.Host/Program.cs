@@ -41,6 +41,7 @@ namespace PSSharedMemory.Host
                 failed = true;
             };
             shell.Streams.Warning.DataAdded += (_, e) => Console.Error.WriteLine("WARNING: " + shell.Streams.Warning[e.Index]);
+            shell.Streams.Information.DataAdded += (_, e) => Console.Out.WriteLine(shell.Streams.Information[e.Index]);
             var output = new PSDataCollection<PSObject>();
             output.DataAdded += (_, e) =>
             {

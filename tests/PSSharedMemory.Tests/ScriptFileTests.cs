@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation.Language;
+using Xunit;
+
+namespace PSSharedMemory.Tests
+{
+    /// <summary>
+    /// The PowerShell files that only pwsh runs (the Pester suite, build.ps1, examples) are at least parsed
+    /// here by the engine's own parser, and the Pester files are checked for the shape Pester 5 needs.
+    /// </summary>
+    public sealed class ScriptFileTests
+    {
+        private static readonly string RepoRoot = FindRepoRoot();
+
+        public static IEnumerable<object[]> ScriptFiles() =>
+            new[] { "tests/Pester", "examples" }
+                .Select(d => Path.Combine(RepoRoot, d))
+                .Where(Directory.Exists)
+                .SelectMany(d => Directory.GetFiles(d, "*.ps*1", SearchOption.AllDirectories))
+                .Append(Path.Combine(RepoRoot, "build.ps1"))
+                .Select(f => new object[] { Path.GetRelativePath(RepoRoot, f) });
+
+        [Theory]
+        [MemberData(nameof(ScriptFiles))]
+        public void Parses_without_errors(string relativePath)
+        {
+            Parser.ParseFile(Path.Combine(RepoRoot, relativePath), out _, out ParseError[] errors);
+            Assert.True(errors.Length == 0, string.Join(Environment.NewLine, errors.Select(e => $"{e.Extent.StartLineNumber}: {e.Message}")));
+        }
+
+        [Fact]
+        public void Every_cmdlet_has_a_Pester_file_in_Pester_5_shape()
+        {
+            string pester = Path.Combine(RepoRoot, "tests", "Pester");
+            foreach (string cmdlet in new[] { "New", "Write", "Read", "Update", "Get", "Remove" }.Select(v => v + "-SharedMemory"))
+            {
+                string file = Path.Combine(pester, cmdlet + ".Tests.ps1");
+                Assert.True(File.Exists(file), "missing " + file);
+            }
+
+            foreach (string file in Directory.GetFiles(pester, "*.Tests.ps1"))
+            {
+                ScriptBlockAst ast = Parser.ParseFile(file, out _, out _);
+                var commands = ast.FindAll(a => a is CommandAst, true).Cast<CommandAst>().Select(c => c.GetCommandName()).ToList();
+                // Pester 5 runs discovery first: setup belongs in BeforeAll, tests in Describe/It.
+                Assert.Contains("BeforeAll", commands);
+                Assert.Contains("Describe", commands);
+                Assert.Contains("It", commands);
+                var topLevel = ast.EndBlock.Statements.OfType<PipelineAst>().Select(p => (p.PipelineElements[0] as CommandAst)?.GetCommandName()).ToList();
+                Assert.All(topLevel, name => Assert.Contains(name, new[] { "BeforeAll", "Describe", "AfterAll" }));
+            }
+        }
+
+        private static string FindRepoRoot()
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir is not null && !File.Exists(Path.Combine(dir, "PSSharedMemory.slnx")))
+            {
+                dir = Path.GetDirectoryName(dir);
+            }
+
+            return dir ?? throw new InvalidOperationException("Repository root not found above " + AppContext.BaseDirectory);
+        }
+    }
+}

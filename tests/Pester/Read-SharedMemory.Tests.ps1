@@ -1,0 +1,60 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $script:Id = ',PSSharedMemory.Commands.ReadSharedMemoryCommand'
+}
+
+Describe 'Read-SharedMemory' {
+    BeforeEach { $name = New-TestSegmentName; $h = New-SharedMemory -Name $name -Size 65536 }
+    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+
+    It 'returns strings, bytes and objects as they were written' {
+        Write-SharedMemory $h -InputObject 'grüße ☃'
+        Read-SharedMemory $h | Should -Be 'grüße ☃'
+        Write-SharedMemory $h -InputObject ([byte[]](0, 1, 255))
+        $bytes = Read-SharedMemory $h
+        $bytes.GetType() | Should -Be ([byte[]])
+        $bytes | Should -Be @(0, 1, 255)
+        [pscustomobject]@{ Id = 42; When = [datetime]'2026-01-02' } | Write-SharedMemory -Name $name
+        $o = Read-SharedMemory -Name $name
+        $o.Id | Should -Be 42
+        $o.When | Should -Be ([datetime]'2026-01-02')
+    }
+
+    It 'emits nothing when no value was written' {
+        Read-SharedMemory $h | Should -BeNullOrEmpty
+    }
+
+    It 'refuses ranges outside the data area' {
+        { Read-SharedMemory $h -Offset 65535 -Count 2 -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryOutOfRange' + $Id)
+    }
+
+    It 'refuses value reads of raw segments' {
+        $raw = New-SharedMemory -Name ($name + 'r') -Size 64 -Raw
+        { Read-SharedMemory $raw -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryNotAValueSegment' + $Id)
+    }
+
+    It 'reports a missing name' {
+        { Read-SharedMemory -Name (New-TestSegmentName) -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryNotFound' + $Id)
+    }
+
+    It 'reports a corrupted header as InvalidData' -Skip:(-not $IsLinux) {
+        Write-SharedMemory $h -InputObject 'x'
+        $stream = [IO.File]::Open("/dev/shm/$name", 'Open', 'Write', 'ReadWrite')
+        try { $stream.Position = 28; $stream.Write([byte[]](7, 0, 0, 0), 0, 4) } finally { $stream.Dispose() }
+        $err = $null
+        Read-SharedMemory $h -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be ('ReadSharedMemoryCorrupted' + $Id)
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'times out when another holder keeps the lock' {
+        $out = Join-Path $TestDrive 'peer.txt'
+        $peer = Start-Peer -OutFile $out -Script "Update-SharedMemory -Name $name -ScriptBlock { [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep 600 }"
+        try {
+            Wait-Until { (Test-Path $out) -and (Get-Content $out -Raw) -match 'locked' }
+            { Read-SharedMemory $h -TimeoutSeconds 0.5 -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryLockTimeout' + $Id)
+        }
+        finally { $peer | Stop-Process -Force }
+    }
+}

@@ -1,0 +1,32 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+}
+
+Describe 'Remove-SharedMemory' {
+    BeforeEach { $name = New-TestSegmentName }
+    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+
+    It 'closes the handle and removes the name' {
+        $h = New-SharedMemory -Name $name -Size 64
+        Remove-SharedMemory $h -Confirm:$false
+        $h.IsClosed | Should -BeTrue
+        (New-SharedMemory -Name $name -Size 64).Created | Should -BeTrue
+    }
+
+    It 'removes the shm object and its lock on Linux' -Skip:(-not $IsLinux) {
+        New-SharedMemory -Name $name -Size 64 | Remove-SharedMemory -Confirm:$false
+        Test-Path "/dev/shm/$name" | Should -BeFalse
+        Test-Path "/dev/shm/${name}_Mutex" | Should -BeFalse
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $h = New-SharedMemory -Name $name -Size 64
+        Remove-SharedMemory $h -WhatIf
+        $h.IsClosed | Should -BeFalse
+    }
+
+    It 'reports a missing name' {
+        { Remove-SharedMemory -Name (New-TestSegmentName) -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'RemoveSharedMemoryNotFound,PSSharedMemory.Commands.RemoveSharedMemoryCommand'
+    }
+}

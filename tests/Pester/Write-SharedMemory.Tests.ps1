@@ -1,0 +1,50 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $script:Id = ',PSSharedMemory.Commands.WriteSharedMemoryCommand'
+}
+
+Describe 'Write-SharedMemory' {
+    BeforeEach { $name = New-TestSegmentName; $h = New-SharedMemory -Name $name -Size 1000 }
+    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+
+    It 'passes the handle on with -PassThru' {
+        New-SharedMemory -Name $name | Write-SharedMemory -InputObject 'hello' -PassThru | Read-SharedMemory | Should -Be 'hello'
+    }
+
+    It 'collects pipeline input into one value' {
+        1..5 | Write-SharedMemory -Name $name
+        Read-SharedMemory -Name $name | Should -Be @(1, 2, 3, 4, 5)
+    }
+
+    It 'bumps the version on every write' {
+        Write-SharedMemory $h -InputObject 1
+        Write-SharedMemory $h -Bytes 1, 2 -Offset 900
+        $h.Version | Should -Be 2
+    }
+
+    It 'writes raw bytes at an offset' {
+        Write-SharedMemory -Handle $h -Bytes ([byte[]](7, 8, 9)) -Offset 997
+        Read-SharedMemory -Handle $h -Offset 996 -Count 4 | Should -Be @(0, 7, 8, 9)
+    }
+
+    It 'refuses bytes that end outside the data area, changing nothing' {
+        { Write-SharedMemory -Handle $h -Bytes 1, 2, 3 -Offset 998 -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryOutOfRange' + $Id)
+        Read-SharedMemory -Handle $h -Offset 998 -Count 2 | Should -Be @(0, 0)
+    }
+
+    It 'refuses a value larger than the capacity and keeps the old one' {
+        Write-SharedMemory $h -InputObject 'old'
+        { Write-SharedMemory $h -InputObject ([byte[]]::new(1001)) -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryValueTooLarge' + $Id)
+        Read-SharedMemory $h | Should -Be 'old'
+    }
+
+    It 'needs input' {
+        { $h | Write-SharedMemory -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryNoInput' + $Id)
+    }
+
+    It 'refuses a closed handle' {
+        $h.Dispose()
+        { Write-SharedMemory $h -InputObject 1 -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryHandleClosed' + $Id)
+    }
+}
