@@ -22,7 +22,6 @@ namespace PSSharedMemory.Host
                 return 2;
             }
 
-            string script = args[0] == "-File" ? File.ReadAllText(args[1]) : args[1];
             string manifest = Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.psd1");
             var state = InitialSessionState.CreateDefault2();
             state.ImportPSModule(new[] { manifest });
@@ -30,7 +29,9 @@ namespace PSSharedMemory.Host
             runspace.Open();
             using PowerShell shell = PowerShell.Create();
             shell.Runspace = runspace;
-            shell.AddScript(script);
+            // A file runs as a script command, so that $PSScriptRoot and param() work as under pwsh -File.
+            if (args[0] == "-File") shell.AddCommand(Path.GetFullPath(args[1]));
+            else shell.AddScript(args[1]);
             foreach (string argument in args.Skip(2)) shell.AddArgument(argument);
 
             bool failed = false;

@@ -17,7 +17,7 @@ namespace PSSharedMemory.Commands
         private const string ByNameSet = "ByName";
 
         /// <summary>The handle from New-SharedMemory.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByHandleSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ByHandleSet)]
         public SharedMemorySegment? Handle { get; set; }
 
         /// <summary>The name of an existing segment.</summary>

@@ -20,8 +20,8 @@ namespace PSSharedMemory.Commands
         private bool _handleIsArgument;
 
         /// <summary>The handle from New-SharedMemory.</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ValueByHandleSet)]
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = RawByHandleSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ValueByHandleSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = RawByHandleSet)]
         public SharedMemorySegment? Handle { get; set; }
 
         /// <summary>The name of an existing segment.</summary>
