@@ -10,25 +10,19 @@ using Xunit;
 namespace PSSharedMemory.Tests
 {
     /// <summary>Real processes talking through real shared memory: the host program on the real engine.</summary>
-    public sealed class CrossProcessTests : IDisposable
+    public sealed class CrossProcessTests : SegmentTest
     {
         private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(3);
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _name = Names.Unique("xp");
 
-        public void Dispose()
+        public CrossProcessTests()
+            : base("xp")
         {
-            _ps.Dispose();
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
         }
-
-        private ScriptResult Run(string script) => _ps.Run(script, new Dictionary<string, object?> { ["name"] = _name });
 
         [Fact]
         public void Another_process_writes_and_this_one_reads()
         {
-            using var child = HostProcess.Run($"New-SharedMemory -Name {_name} -Size 65536 | Write-SharedMemory -InputObject ([pscustomobject]@{{ From = 'child'; ProcessId = $PID; Items = 1..3 }})", ProcessTimeout);
+            using var child = HostProcess.Run($"New-SharedMemory -Name {SegmentName} -Size 65536 | Write-SharedMemory -InputObject ([pscustomobject]@{{ From = 'child'; ProcessId = $PID; Items = 1..3 }})", ProcessTimeout);
             Assert.True(child.ExitCode == 0, child.Stderr);
             var value = (PSObject)Run("Read-SharedMemory -Name $name").AssertNoErrors().Output.Single();
             Assert.Equal("child", value.Properties["From"].Value);
@@ -39,7 +33,7 @@ namespace PSSharedMemory.Tests
         public void This_process_writes_and_another_one_reads_values_and_raw_bytes()
         {
             Run("$h = New-SharedMemory -Name $name -Size 4096; 'line one','line two' | Write-SharedMemory -Handle $h").AssertNoErrors();
-            using var child = HostProcess.Run($"Read-SharedMemory -Name {_name}; (Read-SharedMemory -Name {_name} -Offset 0 -Count 4) -join ','", ProcessTimeout);
+            using var child = HostProcess.Run($"Read-SharedMemory -Name {SegmentName}; (Read-SharedMemory -Name {SegmentName} -Offset 0 -Count 4) -join ','", ProcessTimeout);
             Assert.True(child.ExitCode == 0, child.Stderr);
             var lines = child.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("line one", lines[0]);
@@ -53,7 +47,7 @@ namespace PSSharedMemory.Tests
         {
             const int PerProcess = 2000;
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 0").AssertNoErrors();
-            string script = $"1..{PerProcess} | ForEach-Object {{ Update-SharedMemory -Name {_name} -ScriptBlock {{ $_ + 1 }} }}; [IO.File]::ReadAllText('/proc/self/stat').Split(' ')[5]";
+            string script = $"1..{PerProcess} | ForEach-Object {{ Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ $_ + 1 }} }}; [IO.File]::ReadAllText('/proc/self/stat').Split(' ')[5]";
             using var a = HostProcess.Start(script, newSession: true);
             using var b = HostProcess.Start(script, newSession: true);
             a.WaitForExit(ProcessTimeout);
@@ -72,13 +66,13 @@ namespace PSSharedMemory.Tests
         public void A_process_killed_holding_the_lock_releases_it_and_the_waiting_writer_is_told()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'before'").AssertNoErrors();
-            using var child = HostProcess.Start($"Update-SharedMemory -Name {_name} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
+            using var child = HostProcess.Start($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
             WaitFor(() => child.Stdout.Contains("locked", StringComparison.Ordinal), child);
 
             // A writer in this process waits on the lock while the owner is killed with SIGKILL.
             using PowerShell shell = PowerShell.Create();
-            shell.Runspace = _ps.Runspace;
-            shell.AddScript($"Write-SharedMemory -Name {_name} -InputObject 'after' -TimeoutSeconds 60; Read-SharedMemory -Name {_name}");
+            shell.Runspace = Ps.Runspace;
+            shell.AddScript($"Write-SharedMemory -Name {SegmentName} -InputObject 'after' -TimeoutSeconds 60; Read-SharedMemory -Name {SegmentName}");
             IAsyncResult pending = shell.BeginInvoke();
             Thread.Sleep(300);
             Assert.False(pending.IsCompleted);
@@ -94,7 +88,7 @@ namespace PSSharedMemory.Tests
         public void A_process_killed_holding_the_lock_is_reported_to_the_next_opener()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'kept'").AssertNoErrors();
-            using var child = HostProcess.Start($"Update-SharedMemory -Name {_name} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
+            using var child = HostProcess.Start($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
             WaitFor(() => child.Stdout.Contains("locked", StringComparison.Ordinal), child);
             child.Kill();
             var r = Run("Read-SharedMemory -Name $name").AssertNoErrors();
@@ -107,7 +101,7 @@ namespace PSSharedMemory.Tests
         public void A_lock_held_by_another_process_times_out_here()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Out-Null").AssertNoErrors();
-            using var child = HostProcess.Start($"Update-SharedMemory -Name {_name} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
+            using var child = HostProcess.Start($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
             WaitFor(() => child.Stdout.Contains("locked", StringComparison.Ordinal), child);
             var r = Run("Read-SharedMemory -Name $name -TimeoutSeconds 0.5");
             Assert.Equal("ReadSharedMemoryLockTimeout,PSSharedMemory.Commands.ReadSharedMemoryCommand", r.ErrorIds);

@@ -6,26 +6,20 @@ using Xunit;
 
 namespace PSSharedMemory.Tests
 {
-    public sealed class GetRemoveSharedMemoryTests : System.IDisposable
+    public sealed class GetRemoveSharedMemoryTests : SegmentTest
     {
         private const string RemoveId = ",PSSharedMemory.Commands.RemoveSharedMemoryCommand";
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _name = Names.Unique("rm");
 
-        public void Dispose()
+        public GetRemoveSharedMemoryTests()
+            : base("rm")
         {
-            _ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
-            _ps.Dispose();
-            foreach (string suffix in new[] { "", "_Mutex", "2", "2_Mutex" }) File.Delete(Names.ShmPath(_name) + suffix);
         }
-
-        private ScriptResult Run(string script) => _ps.Run(script, new Dictionary<string, object?> { ["name"] = _name });
 
         [Fact]
         public void Get_lists_the_handles_of_this_session_with_wildcards()
         {
             var r = Run("New-SharedMemory -Name $name -Size 64 | Out-Null; New-SharedMemory -Name ($name + '2') -Size 64 | Out-Null; (Get-SharedMemory).Count; (Get-SharedMemory -Name ($name + '*')).Name; (Get-SharedMemory -Name nomatch*).Count").AssertNoErrors();
-            Assert.Equal(new object[] { 2, _name, _name + "2", 0 }, r.Output.Select(o => o.BaseObject));
+            Assert.Equal(new object[] { 2, SegmentName, SegmentName + "2", 0 }, r.Output.Select(o => o.BaseObject));
 
             using var other = new PowerShellSession();
             Assert.Equal(0, other.Run("(Get-SharedMemory).Count").AssertNoErrors().Single);
@@ -51,8 +45,8 @@ namespace PSSharedMemory.Tests
             var r = Run("$h = New-SharedMemory -Name $name -Size 64; Remove-SharedMemory $h -Confirm:$false -Verbose; $h.IsClosed").AssertNoErrors();
             Assert.Equal(true, r.Single);
             Assert.Contains(r.Verbose, v => v.Contains("Removed segment", System.StringComparison.Ordinal));
-            Assert.False(File.Exists(Names.ShmPath(_name)));
-            Assert.False(File.Exists(Names.ShmPath(_name) + "_Mutex"));
+            Assert.False(File.Exists(Names.ShmPath(SegmentName)));
+            Assert.False(File.Exists(Names.ShmPath(SegmentName) + "_Mutex"));
             Assert.True((bool)Run("(New-SharedMemory -Name $name -Size 64).Created").AssertNoErrors().Single!);
         }
 
@@ -61,21 +55,21 @@ namespace PSSharedMemory.Tests
         {
             var r = Run("$h = New-SharedMemory -Name $name -Size 64; Remove-SharedMemory $h -WhatIf; $h.IsClosed").AssertNoErrors();
             Assert.Equal(false, r.Single);
-            Assert.True(File.Exists(Names.ShmPath(_name)));
+            Assert.True(File.Exists(Names.ShmPath(SegmentName)));
         }
 
         [Fact]
-        public void Remove_by_name_and_from_the_pipeline_of_ListAvailable()
+        public void Remove_bySegmentName_and_from_the_pipeline_of_ListAvailable()
         {
             Run("New-SharedMemory -Name $name -Size 64 | Out-Null; New-SharedMemory -Name ($name + '2') -Size 64 -Raw | Out-Null").AssertNoErrors();
             using (var other = new PowerShellSession())
             {
-                other.Run("Remove-SharedMemory -Name $n -Confirm:$false", new Dictionary<string, object?> { ["n"] = _name }).AssertNoErrors();
-                other.Run("Get-SharedMemory -ListAvailable -Name $n | Remove-SharedMemory -Confirm:$false", new Dictionary<string, object?> { ["n"] = _name + "2" }).AssertNoErrors();
+                other.Run("Remove-SharedMemory -Name $n -Confirm:$false", new Dictionary<string, object?> { ["n"] = SegmentName }).AssertNoErrors();
+                other.Run("Get-SharedMemory -ListAvailable -Name $n | Remove-SharedMemory -Confirm:$false", new Dictionary<string, object?> { ["n"] = SegmentName + "2" }).AssertNoErrors();
             }
 
-            Assert.False(File.Exists(Names.ShmPath(_name)));
-            Assert.False(File.Exists(Names.ShmPath(_name + "2")));
+            Assert.False(File.Exists(Names.ShmPath(SegmentName)));
+            Assert.False(File.Exists(Names.ShmPath(SegmentName + "2")));
             // This session still had a handle to the removed segment: the first removal closes it, the second finds nothing.
             Run("Remove-SharedMemory -Name $name -Confirm:$false").AssertNoErrors();
             var missing = Run("Remove-SharedMemory -Name $name -Confirm:$false");
@@ -86,7 +80,7 @@ namespace PSSharedMemory.Tests
         public void A_handle_open_elsewhere_keeps_working_on_the_old_memory_after_removal()
         {
             using var other = new PowerShellSession();
-            var vars = new Dictionary<string, object?> { ["name"] = _name };
+            var vars = new Dictionary<string, object?> { ["name"] = SegmentName };
             other.Run("$global:h = New-SharedMemory -Name $name -Size 64; Write-SharedMemory $h -InputObject 'old'", vars).AssertNoErrors();
             Run("Remove-SharedMemory -Name $name -Confirm:$false").AssertNoErrors();
             Run("New-SharedMemory -Name $name -Size 64 | Write-SharedMemory -InputObject 'new'").AssertNoErrors();

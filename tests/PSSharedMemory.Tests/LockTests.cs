@@ -9,25 +9,18 @@ using Xunit;
 
 namespace PSSharedMemory.Tests
 {
-    public sealed class LockTests : IDisposable
+    public sealed class LockTests : SegmentTest
     {
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _name = Names.Unique("lock");
-
-        public void Dispose()
+        public LockTests()
+            : base("lock")
         {
-            _ps.Dispose();
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
         }
-
-        private ScriptResult Run(string script) => _ps.Run(script, new Dictionary<string, object?> { ["name"] = _name });
 
         [Fact]
         public void A_held_lock_makes_a_cmdlet_time_out_with_OperationTimeout_and_change_nothing()
         {
             Run("New-SharedMemory -Name $name -Size 64 | Write-SharedMemory -InputObject 'before'").AssertNoErrors();
-            using var holder = SharedMemorySegment.Open(new SegmentOptions(_name) { Mode = OpenMode.OpenExisting });
+            using var holder = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Mode = OpenMode.OpenExisting });
             using var held = new HeldLock(holder);
             var clock = Stopwatch.StartNew();
             var r = Run("Write-SharedMemory -Name $name -InputObject 'after' -TimeoutSeconds 0.3");
@@ -42,7 +35,7 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void The_handle_timeout_applies_when_no_TimeoutSeconds_is_given()
         {
-            using var holder = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 });
+            using var holder = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 });
             var r = Run("$global:h = New-SharedMemory -Name $name -TimeoutSeconds 0.2");
             using (new HeldLock(holder))
             {
@@ -55,11 +48,11 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void Stopping_the_pipeline_ends_a_lock_wait_at_once()
         {
-            using var holder = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 });
+            using var holder = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 });
             using var held = new HeldLock(holder);
             using PowerShell shell = PowerShell.Create();
-            shell.Runspace = _ps.Runspace;
-            shell.AddScript($"Write-SharedMemory -Name {_name} -InputObject 1 -TimeoutSeconds 60");
+            shell.Runspace = Ps.Runspace;
+            shell.AddScript($"Write-SharedMemory -Name {SegmentName} -InputObject 1 -TimeoutSeconds 60");
             IAsyncResult pending = shell.BeginInvoke();
             Thread.Sleep(500);
             var clock = Stopwatch.StartNew();
@@ -71,8 +64,8 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void Threads_of_one_process_exclude_each_other()
         {
-            using var a = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 });
-            using var b = SharedMemorySegment.Open(new SegmentOptions(_name) { Mode = OpenMode.OpenExisting });
+            using var a = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 });
+            using var b = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Mode = OpenMode.OpenExisting });
             int inside = 0, overlaps = 0;
             void Work(SharedMemorySegment s)
             {

@@ -8,33 +8,27 @@ using Xunit;
 namespace PSSharedMemory.Tests
 {
     /// <summary>Python's multiprocessing.shared_memory on the same segments: the same /dev/shm objects, both ways.</summary>
-    public sealed class PythonInteropTests : IDisposable
+    public sealed class PythonInteropTests : SegmentTest
     {
         private static readonly string Peer = Path.Combine(AppContext.BaseDirectory, "interop", "shm_peer.py");
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _name = Names.Unique("py");
 
-        public void Dispose()
+        public PythonInteropTests()
+            : base("py")
         {
-            _ps.Dispose();
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
         }
-
-        private ScriptResult Run(string script) => _ps.Run(script, new Dictionary<string, object?> { ["name"] = _name });
 
         [SkippableFact]
         public void Python_reads_raw_bytes_the_cmdlets_wrote()
         {
             Run("$h = New-SharedMemory -Name $name -Size 64 -Raw; Write-SharedMemory $h -Bytes ([byte[]](0xCA,0xFE,0xBA,0xBE)) -Offset 10").AssertNoErrors();
-            Assert.Equal("64", Python("size", _name));
-            Assert.Equal("00cafebabe00", Python("read", _name, "9", "6"));
+            Assert.Equal("64", Python("size", SegmentName));
+            Assert.Equal("00cafebabe00", Python("read", SegmentName, "9", "6"));
         }
 
         [SkippableFact]
         public void The_cmdlets_read_what_Python_wrote()
         {
-            Python("create", _name, "100", "50", "68656c6c6f");
+            Python("create", SegmentName, "100", "50", "68656c6c6f");
             var r = Run("$h = New-SharedMemory -Name $name -Raw -OpenExisting; $h.Size; [Text.Encoding]::ASCII.GetString((Read-SharedMemory $h -Offset 50 -Count 5))").AssertNoErrors();
             Assert.Equal(100L, r.Output[0].BaseObject);
             Assert.Equal("hello", r.Output[1].BaseObject);
@@ -44,7 +38,7 @@ namespace PSSharedMemory.Tests
         public void Python_reads_a_value_from_the_documented_layout_alone()
         {
             Run("New-SharedMemory -Name $name -Size 1024 | Write-SharedMemory -InputObject 'first' -PassThru | Write-SharedMemory -InputObject 'grüße from PowerShell'").AssertNoErrors();
-            Assert.Equal("2 2 grüße from PowerShell", Python("value", _name));
+            Assert.Equal("2 2 grüße from PowerShell", Python("value", SegmentName));
         }
 
         private static string Python(params string[] args)

@@ -7,21 +7,14 @@ using Xunit;
 
 namespace PSSharedMemory.Tests
 {
-    public sealed class UpdateSharedMemoryTests : System.IDisposable
+    public sealed class UpdateSharedMemoryTests : SegmentTest
     {
         private const string Id = ",PSSharedMemory.Commands.UpdateSharedMemoryCommand";
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _name = Names.Unique("upd");
 
-        public void Dispose()
+        public UpdateSharedMemoryTests()
+            : base("upd")
         {
-            _ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
-            _ps.Dispose();
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
         }
-
-        private ScriptResult Run(string script) => _ps.Run(script, new Dictionary<string, object?> { ["name"] = _name });
 
         [Fact]
         public void The_block_gets_the_value_as_dollar_underscore_and_as_its_argument_and_its_output_is_stored()

@@ -8,26 +8,14 @@ using Xunit;
 
 namespace PSSharedMemory.Tests
 {
-    public sealed class WriteReadSharedMemoryTests : System.IDisposable
+    public sealed class WriteReadSharedMemoryTests : SegmentTest
     {
         private const string WriteId = ",PSSharedMemory.Commands.WriteSharedMemoryCommand";
         private const string ReadId = ",PSSharedMemory.Commands.ReadSharedMemoryCommand";
-        private readonly PowerShellSession _ps = new PowerShellSession();
-        private readonly string _name = Names.Unique("rw");
 
-        public void Dispose()
+        public WriteReadSharedMemoryTests()
+            : base("rw")
         {
-            _ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
-            _ps.Dispose();
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
-        }
-
-        private ScriptResult Run(string script, params (string, object?)[] pairs)
-        {
-            var d = new Dictionary<string, object?> { ["name"] = _name };
-            foreach (var (k, v) in pairs) d[k] = v;
-            return _ps.Run(script, d);
         }
 
         [Fact]
@@ -42,7 +30,7 @@ namespace PSSharedMemory.Tests
         {
             Run("$h = New-SharedMemory -Name $name -Size 4096; Write-SharedMemory -Handle $h -InputObject 'grüße ☃'").AssertNoErrors();
             Assert.Equal("grüße ☃", Run("Read-SharedMemory -Name $name").AssertNoErrors().Single);
-            byte[] data = File.ReadAllBytes(Names.ShmPath(_name));
+            byte[] data = File.ReadAllBytes(Names.ShmPath(SegmentName));
             string stored = System.Text.Encoding.UTF8.GetString(data);
             Assert.Contains("grüße ☃", stored, System.StringComparison.Ordinal);
 
@@ -181,12 +169,12 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
-        public void A_missing_name_is_ObjectNotFound()
+        public void A_missingSegmentName_is_ObjectNotFound()
         {
             var r = Run("Read-SharedMemory -Name $name");
             Assert.Equal("ReadSharedMemoryNotFound" + ReadId, r.ErrorIds);
             Assert.Equal(ErrorCategory.ObjectNotFound, r.Errors[0].CategoryInfo.Category);
-            Assert.Equal(_name, r.Errors[0].TargetObject);
+            Assert.Equal(SegmentName, r.Errors[0].TargetObject);
         }
 
         [Theory]
@@ -202,7 +190,7 @@ namespace PSSharedMemory.Tests
         {
             Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'first'; Write-SharedMemory $h -InputObject 'second value'").AssertNoErrors();
             byte[] patch = System.Convert.FromBase64String(base64);
-            byte[] before = File.ReadAllBytes(Names.ShmPath(_name));
+            byte[] before = File.ReadAllBytes(Names.ShmPath(SegmentName));
             int active = System.BitConverter.ToInt32(before, 28);
             long valueOffset = System.BitConverter.ToInt64(before, 32 + (active * 32));
             long target = offset switch
@@ -211,7 +199,7 @@ namespace PSSharedMemory.Tests
                 200 => 128 + valueOffset + 2,                       // inside the stored payload
                 _ => offset,
             };
-            using (var f = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+            using (var f = new FileStream(Names.ShmPath(SegmentName), FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
             {
                 f.Position = target;
                 f.Write(patch);
@@ -227,10 +215,10 @@ namespace PSSharedMemory.Tests
         public void A_text_value_that_is_not_UTF8_is_InvalidData()
         {
             Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'abcd'").AssertNoErrors();
-            byte[] all = File.ReadAllBytes(Names.ShmPath(_name));
+            byte[] all = File.ReadAllBytes(Names.ShmPath(SegmentName));
             int active = System.BitConverter.ToInt32(all, 28);
             long offset = System.BitConverter.ToInt64(all, 32 + (active * 32));
-            using (var f = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+            using (var f = new FileStream(Names.ShmPath(SegmentName), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
             {
                 f.Position = 128 + offset;
                 f.Write(new byte[] { 0xFF, 0xFE, 0xFD, 0xFC });

@@ -11,24 +11,8 @@ namespace PSSharedMemory.Commands
     /// </summary>
     [Cmdlet(VerbsData.Update, "SharedMemory", DefaultParameterSetName = ByHandleSet)]
     [OutputType(typeof(SharedMemorySegment))]
-    public sealed class UpdateSharedMemoryCommand : SharedMemoryCommandBase
+    public sealed class UpdateSharedMemoryCommand : SegmentCommandBase
     {
-        private const string ByHandleSet = "ByHandle";
-        private const string ByNameSet = "ByName";
-
-        /// <summary>The handle from New-SharedMemory.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ByHandleSet)]
-        public SharedMemorySegment? Handle { get; set; }
-
-        /// <summary>The name of an existing segment.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByNameSet)]
-        [AllowEmptyString]
-        public string Name { get; set; } = string.Empty;
-
-        /// <summary>The Windows namespace of -Name.</summary>
-        [Parameter(ParameterSetName = ByNameSet)]
-        public SegmentScope Scope { get; set; } = SegmentScope.Local;
-
         /// <summary>
         /// Gets the current value as $_ and as its first argument ($null when there is none); its output is the new
         /// value. No output leaves the value as it was; an error leaves it as it was and is reported.
@@ -41,29 +25,15 @@ namespace PSSharedMemory.Commands
         [ValidateRange(1, 100)]
         public int Depth { get; set; } = ValueCodec.DefaultDepth;
 
-        /// <summary>Seconds to wait for the segment's lock; by default the handle's own timeout.</summary>
-        [Parameter]
-        [ValidateRange(0, 86400)]
-        public double? TimeoutSeconds { get; set; }
-
         /// <summary>Emit the handle after updating.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         /// <inheritdoc/>
-        protected override void ProcessRecord()
+        protected override void ProcessSegment(SharedMemorySegment segment)
         {
-            try
-            {
-                using SegmentUse use = Resolve(Handle, Name, Scope, TimeoutSeconds);
-                SharedMemorySegment segment = use.Segment;
-                UnderLock(segment, TimeoutSeconds, locked => Update(segment, locked));
-                if (PassThru) WriteObject(segment);
-            }
-            catch (SharedMemoryException e)
-            {
-                WriteError(ToErrorRecord(e));
-            }
+            UnderLock(segment, TimeoutSeconds, locked => Update(segment, locked));
+            if (PassThru) WriteObject(segment);
         }
 
         private bool Update(SharedMemorySegment segment, LockedSegment locked)

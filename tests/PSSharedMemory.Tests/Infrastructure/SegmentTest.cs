@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace PSSharedMemory.Tests.Infrastructure
+{
+    /// <summary>
+    /// A test with its own engine session and its own segment name (available to scripts as $name),
+    /// which removes whatever the test left behind.
+    /// </summary>
+    public abstract class SegmentTest : IDisposable
+    {
+        private static readonly string[] LeftoverSuffixes = { "", "_Mutex", "2", "2_Mutex", "r", "r_Mutex" };
+
+        protected SegmentTest(string prefix)
+        {
+            SegmentName = Names.Unique(prefix);
+        }
+
+        protected PowerShellSession Ps { get; } = new PowerShellSession();
+
+        protected string SegmentName { get; }
+
+        /// <summary>Runs a script in this test's session with $name set to the segment name, plus the given variables.</summary>
+        protected ScriptResult Run(string script, params (string Name, object? Value)[] variables)
+        {
+            var all = new Dictionary<string, object?> { ["name"] = SegmentName };
+            foreach (var (key, value) in variables) all[key] = value;
+            return Ps.Run(script, all);
+        }
+
+        public void Dispose()
+        {
+            Ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
+            Ps.Dispose();
+            foreach (string suffix in LeftoverSuffixes) File.Delete(Names.ShmPath(SegmentName) + suffix);
+            GC.SuppressFinalize(this);
+        }
+    }
+}
