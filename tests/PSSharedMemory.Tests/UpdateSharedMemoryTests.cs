@@ -57,6 +57,13 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void PassThru_emits_the_handle()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 4096 | Update-SharedMemory -ScriptBlock { 'v' } -PassThru | Read-SharedMemory").AssertNoErrors();
+            Assert.Equal("v", r.Single);
+        }
+
+        [Fact]
         public void Updating_a_raw_segment_is_refused()
         {
             var r = Run("New-SharedMemory -Name $name -Size 64 -Raw | Update-SharedMemory -ScriptBlock { 1 }");

@@ -74,6 +74,24 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void Depth_controls_how_deep_objects_are_kept()
+        {
+            var r = Run(@"
+                $h = New-SharedMemory -Name $name -Size 65536
+                $o = [pscustomobject]@{ A = [pscustomobject]@{ B = [pscustomobject]@{ C = 'deep' } } }
+                Write-SharedMemory $h -InputObject $o -Depth 1; (Read-SharedMemory $h).A -is [string]
+                Write-SharedMemory $h -InputObject $o -Depth 3; (Read-SharedMemory $h).A.B.C").AssertNoErrors();
+            Assert.Equal(new object[] { true, "deep" }, r.Output.Select(o => o.BaseObject));
+        }
+
+        [Fact]
+        public void Names_with_a_scope_reach_the_same_segment_on_Unix()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 256 | Out-Null; Write-SharedMemory -Name \"Local\\$name\" -InputObject 'scoped'; Read-SharedMemory -Name $name -Scope Global").AssertNoErrors();
+            Assert.Equal("scoped", r.Single);
+        }
+
+        [Fact]
         public void Every_write_bumps_the_version()
         {
             var r = Run("$h = New-SharedMemory -Name $name -Size 4096; $h.Version; Write-SharedMemory $h -InputObject 1; $h.Version; Write-SharedMemory $h -Bytes 1,2 -Offset 10; $h.Version").AssertNoErrors();

@@ -11,29 +11,25 @@ namespace PSSharedMemory
 
         public static uint Compute(byte[] data) => Compute(data, 0, data.Length);
 
-        public static unsafe uint Compute(byte[] data, int index, int count)
+        public static uint Compute(byte[] data, int index, int count)
         {
+            uint[] t = Table;
             uint crc = 0xFFFFFFFFu;
-            fixed (byte* start = data)
-            fixed (uint* t = Table)
+            int i = index;
+            int end = index + count;
+            for (; i + 8 <= end; i += 8)
             {
-                byte* p = start + index;
-                while (count >= 8)
-                {
-                    uint one = *(uint*)p ^ crc;
-                    uint two = *(uint*)(p + 4);
-                    crc = t[(7 * 256) + (one & 0xFF)] ^ t[(6 * 256) + ((one >> 8) & 0xFF)] ^
-                          t[(5 * 256) + ((one >> 16) & 0xFF)] ^ t[(4 * 256) + (one >> 24)] ^
-                          t[(3 * 256) + (two & 0xFF)] ^ t[(2 * 256) + ((two >> 8) & 0xFF)] ^
-                          t[(1 * 256) + ((two >> 16) & 0xFF)] ^ t[two >> 24];
-                    p += 8;
-                    count -= 8;
-                }
+                uint one = (data[i] | ((uint)data[i + 1] << 8) | ((uint)data[i + 2] << 16) | ((uint)data[i + 3] << 24)) ^ crc;
+                uint two = data[i + 4] | ((uint)data[i + 5] << 8) | ((uint)data[i + 6] << 16) | ((uint)data[i + 7] << 24);
+                crc = t[(7 * 256) + (one & 0xFF)] ^ t[(6 * 256) + ((one >> 8) & 0xFF)] ^
+                      t[(5 * 256) + ((one >> 16) & 0xFF)] ^ t[(4 * 256) + (one >> 24)] ^
+                      t[(3 * 256) + (two & 0xFF)] ^ t[(2 * 256) + ((two >> 8) & 0xFF)] ^
+                      t[(1 * 256) + ((two >> 16) & 0xFF)] ^ t[two >> 24];
+            }
 
-                while (count-- > 0)
-                {
-                    crc = t[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-                }
+            for (; i < end; i++)
+            {
+                crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
             }
 
             return ~crc;
