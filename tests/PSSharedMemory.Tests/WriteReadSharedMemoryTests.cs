@@ -77,11 +77,11 @@ namespace PSSharedMemory.Tests
         public void Depth_controls_how_deep_objects_are_kept()
         {
             var r = Run(@"
-                $h = New-SharedMemory -Name $name -Size 65536
-                $o = [pscustomobject]@{ A = [pscustomobject]@{ B = [pscustomobject]@{ C = 'deep' } } }
-                Write-SharedMemory $h -InputObject $o -Depth 1; (Read-SharedMemory $h).A -is [string]
-                Write-SharedMemory $h -InputObject $o -Depth 3; (Read-SharedMemory $h).A.B.C").AssertNoErrors();
-            Assert.Equal(new object[] { true, "deep" }, r.Output.Select(o => o.BaseObject));
+                $h = New-SharedMemory -Name $name -Size 1MB
+                $o = [IO.DirectoryInfo]'/usr/lib'
+                Write-SharedMemory $h -InputObject $o -Depth 1; (Read-SharedMemory $h).Parent -is [string]
+                Write-SharedMemory $h -InputObject $o -Depth 2; (Read-SharedMemory $h).Parent.Name").AssertNoErrors();
+            Assert.Equal(new object[] { true, "usr" }, r.Output.Select(o => o.BaseObject));
         }
 
         [Fact]
