@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using PSSharedMemory.Tests.Infrastructure;
@@ -43,6 +44,17 @@ namespace PSSharedMemory.Tests
             }
 
             Assert.Equal("ReadSharedMemoryLockTimeout,PSSharedMemory.Commands.ReadSharedMemoryCommand", r.ErrorIds);
+        }
+
+        [Fact]
+        public void Opening_an_existing_segment_does_not_wait_for_its_lock()
+        {
+            using var holder = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 });
+            using var held = new HeldLock(holder);
+            var clock = Stopwatch.StartNew();
+            var r = Run("(New-SharedMemory -Name $name -OpenExisting -TimeoutSeconds 0.1).Size; (New-SharedMemory -Name $name -Size 64 -TimeoutSeconds 0.1).Created").AssertNoErrors();
+            Assert.Equal(new object[] { 64L, false }, r.Output.Select(o => o.BaseObject));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
         }
 
         [Fact]

@@ -127,20 +127,33 @@ namespace PSSharedMemory
                 bool keep = false;
                 try
                 {
-                    LockOutcome outcome = AcquireOrThrow(crossProcessLock, name, options.LockTimeout, cancellationToken);
-                    try
+                    // A lock retired by a removal belongs to a segment that is gone: start again with fresh names.
+                    if (crossProcessLock.IsRetired) continue;
+                    SharedMemorySegment? segment = options.Mode == OpenMode.CreateNew ? null : TryAttachWithoutLock(platform, name, crossProcessLock, options);
+                    if (segment is null)
                     {
-                        // A lock retired by a removal belongs to a segment that is gone: start again with fresh names.
-                        if (crossProcessLock.IsRetired) continue;
-                        SharedMemorySegment segment = OpenUnderLock(platform, name, crossProcessLock, options, headerLength);
-                        segment.RecoveredAbandonedLock = outcome == LockOutcome.AcquiredAbandoned;
-                        keep = true;
-                        return segment;
+                        LockOutcome outcome = AcquireOrThrow(crossProcessLock, name, options.LockTimeout, cancellationToken);
+                        try
+                        {
+                            if (crossProcessLock.IsRetired) continue;
+                            segment = OpenUnderLock(platform, name, crossProcessLock, options, headerLength);
+                            segment.RecoveredAbandonedLock = outcome == LockOutcome.AcquiredAbandoned;
+                        }
+                        finally
+                        {
+                            ReleaseOwned(crossProcessLock, name);
+                        }
                     }
-                    finally
+                    else if (crossProcessLock.IsRetired)
                     {
-                        ReleaseOwned(crossProcessLock, name);
+                        // Removed while we attached: what we mapped may be the next segment of that name. Start again.
+                        segment.Dispose();
+                        keep = true; // the segment disposed the lock with itself
+                        continue;
                     }
+
+                    keep = true;
+                    return segment;
                 }
                 finally
                 {
@@ -217,16 +230,48 @@ namespace PSSharedMemory
 
         internal SharedMemoryException Closed() => Errors.Create(SharedMemoryError.HandleClosed, Name, nameof(Resources.Messages.HandleClosed), Name);
 
+        /// <summary>
+        /// Opens an existing segment without taking its lock, so that opening never waits for a process that
+        /// holds it. That is safe once the header is complete: its magic is written last, and what locates the
+        /// data never changes afterwards. Returns null when the lock is needed: the segment does not exist yet
+        /// (it may be created) or has no header yet (it may be being initialised).
+        /// </summary>
+        private static SharedMemorySegment? TryAttachWithoutLock(IPlatform platform, SegmentName name, ICrossProcessLock crossProcessLock, SegmentOptions options)
+        {
+            IMapping mapping;
+            try
+            {
+                mapping = options.Path is not null
+                    ? platform.OpenFile(name, options.Path, OpenMode.OpenExisting, null, out _)
+                    : platform.OpenNamed(name, OpenMode.OpenExisting, null, out _);
+            }
+            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound && options.Mode != OpenMode.OpenExisting)
+            {
+                return null;
+            }
+            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound)
+            {
+                throw new SharedMemoryException(SharedMemoryError.NotFound, Errors.Format(nameof(Resources.Messages.SegmentNotFound), options.Name), options.Name, e.NativeErrorCode, e);
+            }
+
+            if (options.Format != SegmentFormat.Raw && !SegmentHeader.HasMagic(new MappedMemory(mapping.Address, mapping.Length)))
+            {
+                mapping.Dispose();
+                return null;
+            }
+
+            return Attach(platform, name, crossProcessLock, options, mapping, created: false);
+        }
+
         private static SharedMemorySegment OpenUnderLock(IPlatform platform, SegmentName name, ICrossProcessLock crossProcessLock, SegmentOptions options, long headerLength)
         {
             long? length = options.Mode == OpenMode.OpenExisting ? null : options.Size + headerLength;
-            bool fileBacked = options.Path is not null;
             IMapping mapping;
             bool created;
             try
             {
-                mapping = fileBacked
-                    ? platform.OpenFile(name, options.Path!, options.Mode, length, out created)
+                mapping = options.Path is not null
+                    ? platform.OpenFile(name, options.Path, options.Mode, length, out created)
                     : platform.OpenNamed(name, options.Mode, length, out created);
             }
             catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound && options.Mode == OpenMode.CreateOrOpen)
@@ -238,6 +283,12 @@ namespace PSSharedMemory
                 throw new SharedMemoryException(SharedMemoryError.NotFound, Errors.Format(nameof(Resources.Messages.SegmentNotFound), options.Name), options.Name, e.NativeErrorCode, e);
             }
 
+            return Attach(platform, name, crossProcessLock, options, mapping, created);
+        }
+
+        /// <summary>Initialises the header of a segment just created, or checks that of an existing one; owns <paramref name="mapping"/>.</summary>
+        private static SharedMemorySegment Attach(IPlatform platform, SegmentName name, ICrossProcessLock crossProcessLock, SegmentOptions options, IMapping mapping, bool created)
+        {
             try
             {
                 var memory = new MappedMemory(mapping.Address, mapping.Length);
@@ -265,7 +316,7 @@ namespace PSSharedMemory
                     }
                 }
 
-                return new SharedMemorySegment(platform, name, mapping, crossProcessLock, format, size, created, fileBacked, options.LockTimeout);
+                return new SharedMemorySegment(platform, name, mapping, crossProcessLock, format, size, created, options.Path is not null, options.LockTimeout);
             }
             catch
             {
