@@ -22,7 +22,7 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void Another_process_writes_and_this_one_reads()
         {
-            using var child = HostProcess.Run($"New-SharedMemory -Name {SegmentName} -Size 65536 | Write-SharedMemory -InputObject ([pscustomobject]@{{ From = 'child'; ProcessId = $PID; Items = 1..3 }})", ProcessTimeout);
+            using var child = ChildProcess.RunHost($"New-SharedMemory -Name {SegmentName} -Size 65536 | Write-SharedMemory -InputObject ([pscustomobject]@{{ From = 'child'; ProcessId = $PID; Items = 1..3 }})", ProcessTimeout);
             Assert.True(child.ExitCode == 0, child.Stderr);
             var value = (PSObject)Run("Read-SharedMemory -Name $name").AssertNoErrors().Output.Single();
             Assert.Equal("child", value.Properties["From"].Value);
@@ -33,7 +33,7 @@ namespace PSSharedMemory.Tests
         public void This_process_writes_and_another_one_reads_values_and_raw_bytes()
         {
             Run("$h = New-SharedMemory -Name $name -Size 4096; 'line one','line two' | Write-SharedMemory -Handle $h").AssertNoErrors();
-            using var child = HostProcess.Run($"Read-SharedMemory -Name {SegmentName}; (Read-SharedMemory -Name {SegmentName} -Offset 0 -Count 4) -join ','", ProcessTimeout);
+            using var child = ChildProcess.RunHost($"Read-SharedMemory -Name {SegmentName}; (Read-SharedMemory -Name {SegmentName} -Offset 0 -Count 4) -join ','", ProcessTimeout);
             Assert.True(child.ExitCode == 0, child.Stderr);
             var lines = child.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("line one", lines[0]);
@@ -48,8 +48,8 @@ namespace PSSharedMemory.Tests
             const int PerProcess = 2000;
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 0").AssertNoErrors();
             string script = $"1..{PerProcess} | ForEach-Object {{ Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ $_ + 1 }} }}; [IO.File]::ReadAllText('/proc/self/stat').Split(' ')[5]";
-            using var a = HostProcess.Start(script, newSession: true);
-            using var b = HostProcess.Start(script, newSession: true);
+            using var a = ChildProcess.Host(script, newSession: true);
+            using var b = ChildProcess.Host(script, newSession: true);
             a.WaitForExit(ProcessTimeout);
             b.WaitForExit(ProcessTimeout);
             Assert.True(a.ExitCode == 0, a.Stderr);
@@ -66,8 +66,8 @@ namespace PSSharedMemory.Tests
         public void A_process_killed_holding_the_lock_releases_it_and_the_waiting_writer_is_told()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'before'").AssertNoErrors();
-            using var child = HostProcess.Start($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
-            WaitFor(() => child.Stdout.Contains("locked", StringComparison.Ordinal), child);
+            using var child = ChildProcess.Host($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
+            child.WaitForOutput("locked");
 
             // A writer in this process waits on the lock while the owner is killed with SIGKILL.
             using PowerShell shell = PowerShell.Create();
@@ -88,8 +88,8 @@ namespace PSSharedMemory.Tests
         public void A_process_killed_holding_the_lock_is_reported_to_the_next_opener()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'kept'").AssertNoErrors();
-            using var child = HostProcess.Start($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
-            WaitFor(() => child.Stdout.Contains("locked", StringComparison.Ordinal), child);
+            using var child = ChildProcess.Host($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
+            child.WaitForOutput("locked");
             child.Kill();
             var r = Run("Read-SharedMemory -Name $name").AssertNoErrors();
             Assert.Equal("kept", r.Single);
@@ -101,20 +101,10 @@ namespace PSSharedMemory.Tests
         public void A_lock_held_by_another_process_times_out_here()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Out-Null").AssertNoErrors();
-            using var child = HostProcess.Start($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
-            WaitFor(() => child.Stdout.Contains("locked", StringComparison.Ordinal), child);
+            using var child = ChildProcess.Host($"Update-SharedMemory -Name {SegmentName} -ScriptBlock {{ [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600 }}");
+            child.WaitForOutput("locked");
             var r = Run("Read-SharedMemory -Name $name -TimeoutSeconds 0.5");
             Assert.Equal("ReadSharedMemoryLockTimeout,PSSharedMemory.Commands.ReadSharedMemoryCommand", r.ErrorIds);
-        }
-
-        private static void WaitFor(Func<bool> condition, HostProcess process)
-        {
-            var deadline = DateTime.UtcNow + ProcessTimeout;
-            while (!condition())
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("stdout: " + process.Stdout + " stderr: " + process.Stderr);
-                Thread.Sleep(20);
-            }
         }
     }
 }
