@@ -1,0 +1,138 @@
+using System;
+using System.Runtime.InteropServices;
+using CsCheck;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace PSSharedMemory.Tests
+{
+    /// <summary>
+    /// Anything in shared memory may come from a buggy or hostile program. Property: over random and mutated
+    /// headers and payloads, reading a value yields a valid value or the module's own Corrupted error, never
+    /// another exception, never a read outside the mapping (MappedMemory would throw), and never an
+    /// allocation larger than the mapping.
+    /// </summary>
+    public sealed class HeaderFuzzTests
+    {
+        private const int Cases = 100_000;
+        private readonly ITestOutputHelper _output;
+
+        public HeaderFuzzTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        private static readonly Gen<(PayloadKind Kind, byte[] Payload)> Value =
+            Gen.Select(Gen.Int[1, 3], Gen.Byte.Array[0, 300], (k, p) => ((PayloadKind)k, p));
+
+        private static readonly int[] Widths = { 1, 2, 4, 8 };
+        private static readonly ulong[] Boundaries = { 0, 1, 2, 3, 127, 128, 4095, 4096, int.MaxValue, uint.MaxValue, long.MaxValue, ulong.MaxValue };
+
+        // Field-sized overwrites at aligned header offsets, with values chosen to hit the boundaries.
+        private static readonly Gen<(int Offset, int Width, ulong Value)> FieldMutation =
+            Gen.Select(
+                Gen.Int[0, 127],
+                Gen.Int[0, Widths.Length - 1].Select(i => Widths[i]),
+                Gen.Frequency((2, Gen.Int[0, Boundaries.Length - 1].Select(i => Boundaries[i])), (1, Gen.ULong)),
+                (o, w, v) => (o / w * w, w, v));
+
+        private static readonly Gen<(int Offset, byte Value)> ByteMutation = Gen.Select(Gen.Int[0, 4095], Gen.Byte, (o, b) => (o, b));
+
+        private static readonly Gen<Case> Cases_ = Gen.Select(
+            Gen.Int[SegmentHeader.Size, 4096],
+            Value.Array[0, 4],
+            FieldMutation.Array[0, 4],
+            ByteMutation.Array[0, 6],
+            Value,
+            (length, writes, fields, bytes, next) => new Case(length, writes, fields, bytes, next));
+
+        [Fact]
+        public void Random_and_mutated_headers_yield_a_value_or_the_modules_own_error()
+        {
+            int values = 0, corrupted = 0, tooLarge = 0;
+            Cases_.Sample(c =>
+            {
+                IntPtr buffer = Marshal.AllocHGlobal(c.Length);
+                try
+                {
+                    var memory = new MappedMemory(buffer, c.Length);
+                    memory.Clear(0, c.Length);
+                    var header = new SegmentHeader(memory);
+                    header.Initialize(c.Length - SegmentHeader.Size);
+                    foreach (var (kind, payload) in c.Writes)
+                    {
+                        try { header.WriteValue("fuzz", kind, payload); }
+                        catch (SharedMemoryException e) when (e.Error == SharedMemoryError.ValueTooLarge) { }
+                    }
+
+                    foreach (var (offset, width, value) in c.Fields) Poke(buffer, c.Length, offset, width, value);
+                    foreach (var (offset, value) in c.Bytes) if (offset < c.Length) Marshal.WriteByte(buffer, offset, value);
+
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    StoredValue? read = Outcome(() => header.ReadValue("fuzz"), ref corrupted);
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                    if (read is not null)
+                    {
+                        values++;
+                        Assert.True(read.Payload.Length <= c.Length - SegmentHeader.Size);
+                        Assert.InRange(read.Kind, PayloadKind.Bytes, PayloadKind.CliXml);
+                    }
+
+                    Assert.True(allocated <= c.Length + 4096, $"reading allocated {allocated} bytes from a {c.Length}-byte mapping");
+
+                    // A writer facing the same bytes either stores a value that reads back, or refuses.
+                    ulong? written = null;
+                    try
+                    {
+                        written = header.WriteValue("fuzz", c.Next.Kind, c.Next.Payload);
+                    }
+                    catch (SharedMemoryException e) when (e.Error is SharedMemoryError.Corrupted or SharedMemoryError.ValueTooLarge)
+                    {
+                        if (e.Error == SharedMemoryError.ValueTooLarge) tooLarge++;
+                    }
+
+                    if (written.HasValue)
+                    {
+                        StoredValue back = header.ReadValue("fuzz")!;
+                        Assert.Equal(c.Next.Kind, back.Kind);
+                        Assert.Equal(c.Next.Payload, back.Payload);
+                    }
+                }
+                finally
+                {
+                    Marshal.FreeHGlobal(buffer);
+                }
+            }, iter: Cases, threads: 1);
+
+            _output.WriteLine($"fuzz cases: {Cases}, valid values read: {values}, refused as corrupted: {corrupted}, writes refused as too large: {tooLarge}");
+            Assert.True(values > 1000 && corrupted > 1000, "the generator must reach both outcomes");
+        }
+
+        private static StoredValue? Outcome(Func<StoredValue?> read, ref int corrupted)
+        {
+            try
+            {
+                return read();
+            }
+            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.Corrupted)
+            {
+                corrupted++;
+                return null;
+            }
+        }
+
+        private static void Poke(IntPtr buffer, int length, int offset, int width, ulong value)
+        {
+            if (offset + width > length) return;
+            switch (width)
+            {
+                case 1: Marshal.WriteByte(buffer, offset, (byte)value); break;
+                case 2: Marshal.WriteInt16(buffer, offset, (short)value); break;
+                case 4: Marshal.WriteInt32(buffer, offset, (int)value); break;
+                default: Marshal.WriteInt64(buffer, offset, (long)value); break;
+            }
+        }
+
+        internal sealed record Case(int Length, (PayloadKind Kind, byte[] Payload)[] Writes, (int Offset, int Width, ulong Value)[] Fields, (int Offset, byte Value)[] Bytes, (PayloadKind Kind, byte[] Payload) Next);
+    }
+}
