@@ -112,15 +112,31 @@ namespace PSSharedMemory
             uint crc = Crc32.Compute(payload);
             ulong version = Version + 1;
 
-            _memory.Write(Size + offset, payload, 0, payload.Length);
+            Action<string>? pause = FaultInjection.Pause;
+            if (pause is null)
+            {
+                _memory.Write(Size + offset, payload, 0, payload.Length);
+            }
+            else
+            {
+                int half = payload.Length / 2;
+                _memory.Write(Size + offset, payload, 0, half);
+                pause("mid-copy");
+                _memory.Write(Size + offset + half, payload, half, payload.Length - half);
+                pause("copied");
+            }
+
             uint next = 1 - active;
             long d = DescriptorsOffset + (next * DescriptorSize);
             _memory.WriteUInt64(d + DescOffset, (ulong)offset);
             _memory.WriteUInt64(d + DescLength, (ulong)payload.LongLength);
+            pause?.Invoke("descriptor-half");
             _memory.WriteUInt32(d + DescKind, (uint)kind);
             _memory.WriteUInt32(d + DescCrc, crc);
             _memory.WriteUInt64(d + DescVersion, version);
+            pause?.Invoke("descriptor");
             _memory.WriteUInt32(ActiveDescriptorOffset, next); // the commit point
+            pause?.Invoke("committed");
             _memory.WriteUInt64(VersionOffset, version);
             return version;
         }

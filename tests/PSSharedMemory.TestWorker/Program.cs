@@ -1,0 +1,50 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+
+namespace PSSharedMemory.TestWorker
+{
+    /// <summary>
+    /// Usage:
+    ///   crash-writer NAME SEED          write checked values forever, pausing at random between the steps of
+    ///                                   each write (the core's fault injection), until killed
+    ///   stress NAME SECONDS ID SEED     a random mix of operations on NAME (values), NAME_raw (raw slots) and
+    ///                                   NAME_count (read-modify-write counter); prints one line of counts
+    /// </summary>
+    internal static class Program
+    {
+        private static int Main(string[] args)
+        {
+            if (args.Length >= 3 && args[0] == "crash-writer") return CrashWriter(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+            if (args.Length >= 5 && args[0] == "stress") return Stress.Run(args[1], TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+            Console.Error.WriteLine("usage: crash-writer NAME SEED | stress NAME SECONDS ID SEED");
+            return 2;
+        }
+
+        private static int CrashWriter(string name, int seed)
+        {
+            var random = new Random(seed);
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
+            // Pauses of up to 2 ms between steps widen every window in which a kill can land.
+            FaultInjection.Pause = _ => { if (random.Next(3) == 0) Thread.Sleep(random.Next(0, 3)); else Thread.SpinWait(random.Next(0, 20000)); };
+            long sequence = 0;
+            bool announced = false;
+            while (true)
+            {
+                byte[] payload = CheckedPayload.Create(seed, ++sequence, random.Next(24, 48 * 1024), random);
+                using (LockedSegment locked = segment.Lock(TimeSpan.FromSeconds(30)))
+                {
+                    locked.WriteValue(PayloadKind.Bytes, payload);
+                }
+
+                if (!announced)
+                {
+                    Console.Out.WriteLine("writing");
+                    Console.Out.Flush();
+                    announced = true;
+                }
+            }
+        }
+    }
+}
