@@ -17,12 +17,15 @@ namespace PSSharedMemory.Commands
 
         public static void Add(SharedMemorySegment segment)
         {
+            Runspace? runspace = Runspace.DefaultRunspace;
             lock (HandlesByRunspace)
             {
                 if (!HandlesByRunspace.TryGetValue(CurrentRunspace, out List<SharedMemorySegment>? list))
                 {
                     list = new List<SharedMemorySegment>();
                     HandlesByRunspace[CurrentRunspace] = list;
+                    // A runspace closed without removing the module must not leave its handles mapped.
+                    if (runspace is not null) runspace.StateChanged += OnRunspaceStateChanged;
                 }
 
                 list.Add(segment);
@@ -43,16 +46,27 @@ namespace PSSharedMemory.Commands
         public static SharedMemorySegment? Find(string name, SegmentScope scope) =>
             Current().FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal) && s.Scope == scope);
 
-        public static void CloseAllInCurrentRunspace()
+        public static void CloseAllInCurrentRunspace() => CloseAll(CurrentRunspace);
+
+        private static void CloseAll(Guid runspace)
         {
             List<SharedMemorySegment>? list;
             lock (HandlesByRunspace)
             {
-                HandlesByRunspace.TryGetValue(CurrentRunspace, out list);
-                HandlesByRunspace.Remove(CurrentRunspace);
+                HandlesByRunspace.TryGetValue(runspace, out list);
+                HandlesByRunspace.Remove(runspace);
             }
 
             list?.ForEach(s => s.Dispose());
+        }
+
+        private static void OnRunspaceStateChanged(object? sender, RunspaceStateEventArgs e)
+        {
+            if (sender is Runspace runspace && e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken)
+            {
+                runspace.StateChanged -= OnRunspaceStateChanged;
+                CloseAll(runspace.InstanceId);
+            }
         }
     }
 }
