@@ -106,7 +106,7 @@ namespace PSSharedMemory.Commands
             SharedMemoryError.ValueTooLarge => ErrorCategory.LimitsExceeded,
             SharedMemoryError.LockTimeout => ErrorCategory.OperationTimeout,
             SharedMemoryError.HandleClosed or SharedMemoryError.NotAValueSegment => ErrorCategory.InvalidOperation,
-            SharedMemoryError.Corrupted => ErrorCategory.InvalidData,
+            SharedMemoryError.Corrupted or SharedMemoryError.Truncated => ErrorCategory.InvalidData,
             SharedMemoryError.AccessDenied => ErrorCategory.PermissionDenied,
             SharedMemoryError.OutOfSpace => ErrorCategory.ResourceUnavailable,
             SharedMemoryError.LockReentered => ErrorCategory.DeadlockDetected,

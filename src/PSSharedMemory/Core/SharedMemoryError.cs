@@ -37,6 +37,8 @@ namespace PSSharedMemory
         Canceled,
         /// <summary>The file given as backing store is not usable (empty, a directory, …).</summary>
         FileInvalid,
+        /// <summary>The file behind a file-backed segment was truncated by another process after it was mapped.</summary>
+        Truncated,
         /// <summary>Any other failure of the operating system.</summary>
         SystemError,
     }

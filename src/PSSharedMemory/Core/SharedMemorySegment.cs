@@ -172,6 +172,7 @@ namespace PSSharedMemory
             {
                 ICrossProcessLock crossProcessLock = _lock ?? throw Closed();
                 LockOutcome outcome = AcquireOrThrow(crossProcessLock, _name, wait, cancellationToken);
+                if (IsFileBacked) ThrowIfTruncated(crossProcessLock);
                 return new LockedSegment(this, outcome == LockOutcome.AcquiredAbandoned);
             }
             catch
@@ -226,6 +227,19 @@ namespace PSSharedMemory
             {
                 Monitor.Exit(_inProcessGate);
             }
+        }
+
+        /// <summary>
+        /// Touching a page of a file-backed mapping beyond the file's end kills the process (SIGBUS), so the
+        /// length is checked under the lock, where cooperating processes cannot change it. A process that
+        /// truncates the file without taking the lock can still do so between this check and the access.
+        /// </summary>
+        private void ThrowIfTruncated(ICrossProcessLock crossProcessLock)
+        {
+            long backing = _mapping!.BackingLength;
+            if (backing >= _mapping.Length) return;
+            ReleaseOwned(crossProcessLock, _name);
+            throw Errors.Create(SharedMemoryError.Truncated, Path, nameof(Resources.Messages.Truncated), Path, Name, backing, _mapping.Length);
         }
 
         internal SharedMemoryException Closed() => Errors.Create(SharedMemoryError.HandleClosed, Name, nameof(Resources.Messages.HandleClosed), Name);

@@ -12,5 +12,12 @@ namespace PSSharedMemory.Platform
 
         /// <summary>Where the data lives: the file, the shm object, or the kernel object name.</summary>
         string Path { get; }
+
+        /// <summary>
+        /// The current length of the file behind a file-backed mapping (a system call), so that a file another
+        /// process truncated is found before a page beyond its end is touched (SIGBUS on Unix). For mappings
+        /// whose backing cannot shrink, <see cref="Length"/>.
+        /// </summary>
+        long BackingLength { get; }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace PSSharedMemory.Platform
 {
@@ -32,7 +33,8 @@ namespace PSSharedMemory.Platform
             }
 
             if (string.IsNullOrWhiteSpace(bare)) throw Invalid(name, nameof(Resources.Messages.NameEmpty));
-            if (bare.IndexOfAny(new[] { '/', '\\', '\0' }) >= 0) throw Invalid(name, nameof(Resources.Messages.NameCharacters));
+            // Separators would leave the shared-memory namespace; control characters make names no one can type or see.
+            if (bare.IndexOfAny(new[] { '/', '\\' }) >= 0 || bare.Any(char.IsControl)) throw Invalid(name, nameof(Resources.Messages.NameCharacters));
             return (bare, effective);
         }
 

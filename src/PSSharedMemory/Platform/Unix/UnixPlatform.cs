@@ -135,7 +135,10 @@ namespace PSSharedMemory.Platform.Unix
                 if (size > MaxMappingLength) throw Errors.Create(SharedMemoryError.SizeInvalid, path, nameof(Resources.Messages.SizeTooLarge), size, MaxMappingLength);
                 IntPtr address = UnixNative.MMap(IntPtr.Zero, (UIntPtr)(ulong)size, UnixNative.ProtReadWrite, UnixNative.MapShared, fd, 0);
                 if (address == UnixNative.MapFailed) throw UnixErrors.From(_c, UnixErrors.LastErrno(), "mmap", path);
-                return new UnixMapping(address, size, path);
+                // A file's length can be changed by anyone who can write it: keep its descriptor to check it.
+                var mapping = new UnixMapping(address, size, path, noFollow ? -1 : fd);
+                if (!noFollow) fd = -1;
+                return mapping;
             }
             catch
             {
@@ -144,7 +147,7 @@ namespace PSSharedMemory.Platform.Unix
             }
             finally
             {
-                UnixNative.Close(fd);
+                if (fd >= 0) UnixNative.Close(fd);
             }
         }
 

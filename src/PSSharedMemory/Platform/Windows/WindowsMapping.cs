@@ -24,6 +24,9 @@ namespace PSSharedMemory.Platform.Windows
 
         public string Path { get; }
 
+        /// <summary>Windows refuses to truncate a file while a view of it is mapped, so the length cannot shrink.</summary>
+        public long BackingLength => Length;
+
         public void Dispose()
         {
             if (_view != IntPtr.Zero) WindowsNative.UnmapViewOfFile(_view);
