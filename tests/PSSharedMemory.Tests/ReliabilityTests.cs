@@ -75,13 +75,23 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void Four_processes_hammering_shared_segments_see_no_torn_or_stale_data_and_none_starves()
         {
-            double seconds = Setting("PSSHAREDMEMORY_STRESS_SECONDS", 60);
-            const int Processes = 4;
+            RunStress(processes: 4, seconds: Setting("PSSHAREDMEMORY_STRESS_SECONDS", 60));
+        }
+
+        [Fact]
+        public void Sixteen_processes_can_share_one_segment()
+        {
+            RunStress(processes: 16, seconds: 5);
+        }
+
+        /// <summary>Runs stress workers on three shared segments and checks every figure they report.</summary>
+        private void RunStress(int processes, double seconds)
+        {
             using var values = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 16 * 1024 * 1024 });
             using var raw = SharedMemorySegment.Open(new SegmentOptions(_name + "_raw") { Size = 64 * Stress.RawSlot, Format = SegmentFormat.Raw });
             using var counter = SharedMemorySegment.Open(new SegmentOptions(_name + "_count") { Size = 64 });
 
-            var workers = Enumerable.Range(1, Processes)
+            var workers = Enumerable.Range(1, processes)
                 .Select(id => ChildProcess.Start("dotnet", new[] { Worker, "stress", _name, seconds.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), (id * 7919).ToString(CultureInfo.InvariantCulture) }))
                 .ToList();
             var reports = new List<Dictionary<string, long>>();
@@ -89,7 +99,7 @@ namespace PSSharedMemory.Tests
             {
                 using (worker)
                 {
-                    worker.WaitForExit(TimeSpan.FromSeconds(seconds + 120));
+                    worker.WaitForExit(TimeSpan.FromSeconds(seconds + 180));
                     Assert.True(worker.ExitCode == 0, worker.Stderr);
                     reports.Add(Regex.Matches(worker.OutputLines.Last(), @"(\w+)=(\d+)").ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
                 }
@@ -100,7 +110,7 @@ namespace PSSharedMemory.Tests
             using (var locked = counter.Lock()) counted = BitConverter.ToInt64(locked.ReadValue()!.Payload);
             long fewest = reports.Min(r => r["ops"]);
             double mean = reports.Average(r => r["ops"]);
-            _output.WriteLine($"processes: {Processes}, seconds: {seconds}, operations per process: {string.Join(", ", reports.Select(r => r["ops"]))}, reads checked: {Sum("reads")}, torn: {Sum("torn")}, stale: {Sum("stale")}, lock timeouts: {Sum("timeouts")}, increments: {Sum("increments")} (counter: {counted}), values refused as too large: {Sum("refused")}, fewest operations: {fewest} ({fewest / mean:P0} of the mean)");
+            _output.WriteLine($"processes: {processes}, seconds: {seconds}, operations per process: {string.Join(", ", reports.Select(r => r["ops"]))}, reads checked: {Sum("reads")}, torn: {Sum("torn")}, stale: {Sum("stale")}, lock timeouts: {Sum("timeouts")}, increments: {Sum("increments")} (counter: {counted}), values refused as too large: {Sum("refused")}, fewest operations: {fewest} ({fewest / mean:P0} of the mean)");
 
             Assert.Equal(0, Sum("torn"));
             Assert.Equal(0, Sum("stale"));
