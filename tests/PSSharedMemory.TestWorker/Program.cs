@@ -11,14 +11,18 @@ namespace PSSharedMemory.TestWorker
     ///                                   each write (the core's fault injection), until killed
     ///   stress NAME SECONDS ID SEED     a random mix of operations on NAME (values), NAME_raw (raw slots) and
     ///                                   NAME_count (read-modify-write counter); prints one line of counts
+    ///   probe NAME [allow]              as another user: try to read, lock, open and unlink NAME
+    ///   plant NAME                      as another user: create NAME and its lock, open to everyone
     /// </summary>
     internal static class Program
     {
         private static int Main(string[] args)
         {
             if (args.Length >= 3 && args[0] == "crash-writer") return CrashWriter(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+            if (args.Length >= 2 && args[0] == "probe") return OtherUser.Probe(args[1], allowOtherOwner: args.Length > 2 && args[2] == "allow");
+            if (args.Length >= 2 && args[0] == "plant") return OtherUser.Plant(args[1]);
             if (args.Length >= 5 && args[0] == "stress") return Stress.Run(args[1], TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
-            Console.Error.WriteLine("usage: crash-writer NAME SEED | stress NAME SECONDS ID SEED");
+            Console.Error.WriteLine("usage: crash-writer NAME SEED | stress NAME SECONDS ID SEED | probe NAME [allow] | plant NAME");
             return 2;
         }
 

@@ -40,6 +40,14 @@ namespace PSSharedMemory.Commands
         [Parameter]
         public SegmentScope Scope { get; set; } = SegmentScope.Local;
 
+        /// <summary>Who besides you may open the segment when this call creates it: Owner (default), Group (Unix) or Everyone.</summary>
+        [Parameter]
+        public SegmentAccess Access { get; set; } = SegmentAccess.Owner;
+
+        /// <summary>Accept a segment that another user created (sharing between users); refused by default.</summary>
+        [Parameter]
+        public SwitchParameter AllowOtherOwner { get; set; }
+
         /// <summary>How long operations on this handle wait for the segment's lock by default, in seconds.</summary>
         [Parameter]
         [ValidateRange(0, 86400)]
@@ -55,6 +63,8 @@ namespace PSSharedMemory.Commands
                 Mode = CreateNew ? OpenMode.CreateNew : OpenExisting ? OpenMode.OpenExisting : OpenMode.CreateOrOpen,
                 Format = Raw ? SegmentFormat.Raw : SegmentFormat.Value,
                 Scope = Scope,
+                Access = Access,
+                AllowOtherOwner = AllowOtherOwner,
                 LockTimeout = System.TimeSpan.FromSeconds(TimeoutSeconds),
             };
 

@@ -32,6 +32,12 @@ namespace PSSharedMemory
         /// <summary>The Windows namespace of the name.</summary>
         public SegmentScope Scope { get; set; } = SegmentScope.Local;
 
+        /// <summary>Who besides the creating user may open the segment, when this call creates it.</summary>
+        public SegmentAccess Access { get; set; } = SegmentAccess.Owner;
+
+        /// <summary>Accept a segment (or lock) that another user created; refused by default, since its owner controls it.</summary>
+        public bool AllowOtherOwner { get; set; }
+
         /// <summary>How long operations on the segment wait for its lock by default.</summary>
         public TimeSpan LockTimeout { get; set; } = DefaultLockTimeout;
     }

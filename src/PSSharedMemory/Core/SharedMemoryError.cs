@@ -39,6 +39,10 @@ namespace PSSharedMemory
         FileInvalid,
         /// <summary>The file behind a file-backed segment was truncated by another process after it was mapped.</summary>
         Truncated,
+        /// <summary>An existing segment or its lock belongs to another user, and sharing with other users was not allowed.</summary>
+        OtherOwner,
+        /// <summary>The requested access cannot be expressed on this platform.</summary>
+        AccessNotSupported,
         /// <summary>Any other failure of the operating system.</summary>
         SystemError,
     }

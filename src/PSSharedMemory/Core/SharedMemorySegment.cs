@@ -123,7 +123,7 @@ namespace PSSharedMemory
             SegmentName name = platform.ParseName(options.Name, options.Scope);
             while (true)
             {
-                ICrossProcessLock crossProcessLock = platform.OpenLock(name);
+                ICrossProcessLock crossProcessLock = platform.OpenLock(name, Policy(options));
                 bool keep = false;
                 try
                 {
@@ -256,8 +256,8 @@ namespace PSSharedMemory
             try
             {
                 mapping = options.Path is not null
-                    ? platform.OpenFile(name, options.Path, OpenMode.OpenExisting, null, out _)
-                    : platform.OpenNamed(name, OpenMode.OpenExisting, null, out _);
+                    ? platform.OpenFile(name, options.Path, OpenMode.OpenExisting, null, Policy(options), out _)
+                    : platform.OpenNamed(name, OpenMode.OpenExisting, null, Policy(options), out _);
             }
             catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound && options.Mode != OpenMode.OpenExisting)
             {
@@ -285,8 +285,8 @@ namespace PSSharedMemory
             try
             {
                 mapping = options.Path is not null
-                    ? platform.OpenFile(name, options.Path, options.Mode, length, out created)
-                    : platform.OpenNamed(name, options.Mode, length, out created);
+                    ? platform.OpenFile(name, options.Path, options.Mode, length, Policy(options), out created)
+                    : platform.OpenNamed(name, options.Mode, length, Policy(options), out created);
             }
             catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound && options.Mode == OpenMode.CreateOrOpen)
             {
@@ -338,6 +338,8 @@ namespace PSSharedMemory
                 throw;
             }
         }
+
+        private static AccessPolicy Policy(SegmentOptions options) => new AccessPolicy(options.Access, options.AllowOtherOwner);
 
         private static LockOutcome AcquireOrThrow(ICrossProcessLock crossProcessLock, SegmentName name, TimeSpan timeout, CancellationToken cancellationToken)
         {

@@ -15,12 +15,12 @@ namespace PSSharedMemory.Platform
         /// Creates or opens the named memory-backed mapping. <paramref name="length"/> is the length to create
         /// with (null: open only). Created tells whether this call made it, decided in one atomic step.
         /// </summary>
-        IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, out bool created);
+        IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, AccessPolicy policy, out bool created);
 
         /// <summary>The same for a mapping of a regular file, which keeps its own length when it exists.</summary>
-        IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, out bool created);
+        IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, AccessPolicy policy, out bool created);
 
-        ICrossProcessLock OpenLock(SegmentName name);
+        ICrossProcessLock OpenLock(SegmentName name, AccessPolicy policy);
 
         /// <summary>Removes the names of the mapping and its lock so that the next open creates new ones.</summary>
         void Unlink(SegmentName name, bool fileBacked);

@@ -25,8 +25,8 @@ namespace PSSharedMemory.Platform.Unix
 
         public bool IsRetired => _companion.Memory.ReadUInt32(LockCompanion.RetiredOffset) != 0;
 
-        public static FileLock Open(UnixConstants c, string path) =>
-            new FileLock(c, path, LockCompanion.Open(c, path, keepDescriptor: true, _ => { }));
+        public static FileLock Open(UnixConstants c, string path, AccessPolicy policy = default) =>
+            new FileLock(c, path, LockCompanion.Open(c, path, keepDescriptor: true, policy, _ => { }));
 
         public LockOutcome Acquire(TimeSpan timeout, CancellationToken cancellationToken)
         {

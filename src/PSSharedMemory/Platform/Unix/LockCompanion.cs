@@ -33,10 +33,9 @@ namespace PSSharedMemory.Platform.Unix
         /// <summary>The open descriptor when the caller asked to keep it (flock-based locks), else -1.</summary>
         public int FileDescriptor { get; private set; }
 
-        public static LockCompanion Open(UnixConstants c, string path, bool keepDescriptor, Action<MappedMemory> initialize)
+        public static LockCompanion Open(UnixConstants c, string path, bool keepDescriptor, AccessPolicy policy, Action<MappedMemory> initialize)
         {
-            int fd = UnixNative.Open(path, c.ReadWrite | c.Create | c.CloseOnExec | c.NoFollow, Convert.ToInt32("600", 8));
-            if (fd < 0) throw UnixErrors.From(c, UnixErrors.LastErrno(), "open", path);
+            int fd = OpenOrCreate(c, path, policy);
             bool keep = false;
             try
             {
@@ -68,6 +67,42 @@ namespace PSSharedMemory.Platform.Unix
             finally
             {
                 if (!keep) UnixNative.Close(fd);
+            }
+        }
+
+        /// <summary>Creates the companion with the policy's mode, or opens an existing one that passes the owner check.</summary>
+        private static int OpenOrCreate(UnixConstants c, string path, AccessPolicy policy)
+        {
+            int flags = c.ReadWrite | c.CloseOnExec | c.NoFollow;
+            while (true)
+            {
+                int fd = UnixNative.Open(path, flags | c.Create | c.Exclusive, Convert.ToInt32("600", 8));
+                if (fd >= 0)
+                {
+                    UnixOwnership.ApplyMode(c, fd, path, policy);
+                    return fd;
+                }
+
+                int errno = UnixErrors.LastErrno();
+                if (errno != c.EEXIST) throw UnixErrors.From(c, errno, "open", path);
+                fd = UnixNative.Open(path, flags, 0);
+                if (fd >= 0)
+                {
+                    try
+                    {
+                        UnixOwnership.CheckOwner(c, fd, path, policy);
+                    }
+                    catch
+                    {
+                        UnixNative.Close(fd);
+                        throw;
+                    }
+
+                    return fd;
+                }
+
+                errno = UnixErrors.LastErrno();
+                if (errno != c.ENOENT) throw UnixErrors.From(c, errno, "open", path); // ENOENT: removed meanwhile, try again
             }
         }
 

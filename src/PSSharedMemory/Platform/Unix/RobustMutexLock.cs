@@ -35,9 +35,9 @@ namespace PSSharedMemory.Platform.Unix
 
         public bool IsRetired => _companion.Memory.ReadUInt32(LockCompanion.RetiredOffset) != 0;
 
-        public static RobustMutexLock Open(UnixConstants c, string path)
+        public static RobustMutexLock Open(UnixConstants c, string path, AccessPolicy policy = default)
         {
-            var companion = LockCompanion.Open(c, path, keepDescriptor: false, memory => InitializeMutex(c, path, memory));
+            var companion = LockCompanion.Open(c, path, keepDescriptor: false, policy, memory => InitializeMutex(c, path, memory));
             return new RobustMutexLock(c, path, companion);
         }
 

@@ -10,14 +10,17 @@ namespace PSSharedMemory.Platform.Unix
             ReadWrite = 0x2, Create = 0x40, Exclusive = 0x80, CloseOnExec = 0x80000,
             NoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 || RuntimeInformation.ProcessArchitecture == Architecture.Arm ? 0x8000 : 0x20000,
             ENOENT = 2, EINTR = 4, EACCES = 13, EPERM = 1, EEXIST = 17, EISDIR = 21, EINVAL = 22, ENOSPC = 28, ENOMEM = 12, EFBIG = 27,
-            ENAMETOOLONG = 36, EWOULDBLOCK = 11, EBUSY = 16, EDEADLK = 35, ETIMEDOUT = 110, EOWNERDEAD = 130, ENOTRECOVERABLE = 131,
+            ENAMETOOLONG = 36, EWOULDBLOCK = 11, EBUSY = 16, EDEADLK = 35, ETIMEDOUT = 110, EOWNERDEAD = 130, ENOTRECOVERABLE = 131, ELOOP = 40,
+            // struct stat differs: x86-64 puts st_nlink (8 bytes) before st_mode, the generic layout (arm64) after it.
+            StatUidOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 28 : 24,
         };
 
         public static readonly UnixConstants MacOS = new UnixConstants
         {
             ReadWrite = 0x2, Create = 0x200, Exclusive = 0x800, CloseOnExec = 0x1000000, NoFollow = 0x100,
             ENOENT = 2, EINTR = 4, EACCES = 13, EPERM = 1, EEXIST = 17, EISDIR = 21, EINVAL = 22, ENOSPC = 28, ENOMEM = 12, EFBIG = 27,
-            ENAMETOOLONG = 63, EWOULDBLOCK = 35, EBUSY = 16, EDEADLK = 11, ETIMEDOUT = 60, EOWNERDEAD = 105, ENOTRECOVERABLE = 104,
+            ENAMETOOLONG = 63, EWOULDBLOCK = 35, EBUSY = 16, EDEADLK = 11, ETIMEDOUT = 60, EOWNERDEAD = 105, ENOTRECOVERABLE = 104, ELOOP = 62,
+            StatUidOffset = 16,
         };
 
         public int ReadWrite { get; private set; }
@@ -42,5 +45,9 @@ namespace PSSharedMemory.Platform.Unix
         public int ETIMEDOUT { get; private set; }
         public int EOWNERDEAD { get; private set; }
         public int ENOTRECOVERABLE { get; private set; }
+        public int ELOOP { get; private set; }
+
+        /// <summary>Where st_uid lies in struct stat.</summary>
+        public int StatUidOffset { get; private set; }
     }
 }

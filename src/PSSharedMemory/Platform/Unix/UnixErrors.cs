@@ -13,7 +13,7 @@ namespace PSSharedMemory.Platform.Unix
             SharedMemoryError error =
                 errno == c.ENOENT ? SharedMemoryError.NotFound :
                 errno == c.EEXIST ? SharedMemoryError.AlreadyExists :
-                errno == c.EACCES || errno == c.EPERM ? SharedMemoryError.AccessDenied :
+                errno == c.EACCES || errno == c.EPERM || errno == c.ELOOP ? SharedMemoryError.AccessDenied :
                 errno == c.ENOSPC || errno == c.ENOMEM || errno == c.EFBIG ? SharedMemoryError.OutOfSpace :
                 errno == c.ENAMETOOLONG ? SharedMemoryError.NameInvalid :
                 errno == c.EISDIR ? SharedMemoryError.FileInvalid :

@@ -63,6 +63,12 @@ namespace PSSharedMemory.Platform.Unix
         [DllImport(Libc, EntryPoint = "chmod", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false)]
         public static extern int ChMod(string path, int mode);
 
+        [DllImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
+        public static extern int FChMod(int fd, int mode);
+
+        [DllImport(Libc, EntryPoint = "geteuid")]
+        public static extern uint GetEUid();
+
         [DllImport(Libc, EntryPoint = "pthread_mutexattr_init")]
         public static extern int MutexAttrInit(IntPtr attr);
 

@@ -43,20 +43,20 @@ namespace PSSharedMemory.Platform.Unix
             return new SegmentName(bare, parsedScope, bare, lockName);
         }
 
-        public IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, out bool created)
+        public IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, AccessPolicy policy, out bool created)
         {
             string path = _isLinux ? LinuxShmDirectory + name.MappingName : "/" + name.MappingName;
-            return OpenObject(path, mode, length, noFollow: true, out created);
+            return OpenObject(path, mode, length, noFollow: true, policy, out created);
         }
 
-        public IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, out bool created) =>
-            OpenObject(path, mode, length, noFollow: false, out created);
+        public IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, AccessPolicy policy, out bool created) =>
+            OpenObject(path, mode, length, noFollow: false, policy, out created);
 
-        public ICrossProcessLock OpenLock(SegmentName name)
+        public ICrossProcessLock OpenLock(SegmentName name, AccessPolicy policy)
         {
-            if (_isLinux) return RobustMutexLock.Open(_c, LinuxShmDirectory + name.LockName);
+            if (_isLinux) return RobustMutexLock.Open(_c, LinuxShmDirectory + name.LockName, policy);
             EnsureSharedDirectory(MacLockDirectory);
-            return FileLock.Open(_c, MacLockDirectory + name.LockName);
+            return FileLock.Open(_c, MacLockDirectory + name.LockName, policy);
         }
 
         public void Unlink(SegmentName name, bool fileBacked)
@@ -87,7 +87,7 @@ namespace PSSharedMemory.Platform.Unix
             }
         }
 
-        private IMapping OpenObject(string path, OpenMode mode, long? length, bool noFollow, out bool created)
+        private IMapping OpenObject(string path, OpenMode mode, long? length, bool noFollow, AccessPolicy policy, out bool created)
         {
             int baseFlags = _c.ReadWrite | _c.CloseOnExec | (noFollow ? _c.NoFollow : 0);
             int fd;
@@ -121,6 +121,8 @@ namespace PSSharedMemory.Platform.Unix
             try
             {
                 long size;
+                if (created) UnixOwnership.ApplyMode(_c, fd, path, policy);
+                else UnixOwnership.CheckOwner(_c, fd, path, policy);
                 if (created)
                 {
                     Reserve(fd, path, length!.Value);

@@ -14,10 +14,10 @@ namespace PSSharedMemory.Platform.Windows
         private readonly string _name;
         private IntPtr _handle;
 
-        public WindowsMutexLock(string name)
+        public WindowsMutexLock(string name, IntPtr securityAttributes)
         {
             _name = name;
-            _handle = WindowsNative.CreateMutex(IntPtr.Zero, false, name);
+            _handle = WindowsNative.CreateMutex(securityAttributes, false, name);
             if (_handle == IntPtr.Zero) throw WindowsErrors.From(WindowsErrors.Last(), "CreateMutex", name);
         }
 

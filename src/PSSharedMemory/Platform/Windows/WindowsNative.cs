@@ -67,6 +67,22 @@ namespace PSSharedMemory.Platform.Windows
         [return: MarshalAs(UnmanagedType.Bool)]
         public static extern bool GetFileSizeEx(IntPtr file, out long size);
 
+        [DllImport("advapi32.dll", EntryPoint = "ConvertStringSecurityDescriptorToSecurityDescriptorW", SetLastError = true, CharSet = CharSet.Unicode)]
+        [return: MarshalAs(UnmanagedType.Bool)]
+        public static extern bool ConvertStringSecurityDescriptor(string sddl, uint revision, out IntPtr descriptor, IntPtr size);
+
+        [DllImport("kernel32.dll")]
+        public static extern IntPtr LocalFree(IntPtr memory);
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct SecurityAttributes
+        {
+            public int Length;
+            public IntPtr SecurityDescriptor;
+            [MarshalAs(UnmanagedType.Bool)]
+            public bool InheritHandle;
+        }
+
         [StructLayout(LayoutKind.Sequential)]
         public struct MemoryBasicInformation
         {

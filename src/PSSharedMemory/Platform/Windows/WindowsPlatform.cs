@@ -27,10 +27,13 @@ namespace PSSharedMemory.Platform.Windows
             return new SegmentName(bare, parsedScope, mappingName, lockName);
         }
 
-        public IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, out bool created) =>
-            OpenMapping(WindowsNative.InvalidHandleValue, IntPtr.Zero, name.MappingName, name.MappingName, mode, length, out created);
+        public IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, AccessPolicy policy, out bool created)
+        {
+            using var security = WindowsSecurity.For(policy);
+            return OpenMapping(WindowsNative.InvalidHandleValue, IntPtr.Zero, name.MappingName, name.MappingName, mode, length, security.Attributes, out created);
+        }
 
-        public IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, out bool created)
+        public IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, AccessPolicy policy, out bool created)
         {
             IntPtr file = IntPtr.Zero;
             created = false;
@@ -72,7 +75,8 @@ namespace PSSharedMemory.Platform.Windows
             try
             {
                 // The file gives the mapping its length; the name lets other processes open it without the path.
-                return OpenMapping(file, file, name.MappingName, path, OpenMode.CreateOrOpen, length, out _);
+                using var security = WindowsSecurity.For(policy);
+                return OpenMapping(file, file, name.MappingName, path, OpenMode.CreateOrOpen, length, security.Attributes, out _);
             }
             catch
             {
@@ -82,7 +86,11 @@ namespace PSSharedMemory.Platform.Windows
             }
         }
 
-        public ICrossProcessLock OpenLock(SegmentName name) => new WindowsMutexLock(name.LockName);
+        public ICrossProcessLock OpenLock(SegmentName name, AccessPolicy policy)
+        {
+            using var security = WindowsSecurity.For(policy);
+            return new WindowsMutexLock(name.LockName, security.Attributes);
+        }
 
         /// <summary>Windows removes a kernel object's name when its last handle closes; there is nothing to unlink.</summary>
         public void Unlink(SegmentName name, bool fileBacked)
@@ -92,7 +100,7 @@ namespace PSSharedMemory.Platform.Windows
         /// <summary>Windows offers no documented way to enumerate named sections.</summary>
         public IEnumerable<ExistingSegment> ListSegments() => Enumerable.Empty<ExistingSegment>();
 
-        private IMapping OpenMapping(IntPtr source, IntPtr file, string mappingName, string path, OpenMode mode, long? length, out bool created)
+        private IMapping OpenMapping(IntPtr source, IntPtr file, string mappingName, string path, OpenMode mode, long? length, IntPtr securityAttributes, out bool created)
         {
             IntPtr mapping;
             if (mode == OpenMode.OpenExisting || !length.HasValue)
@@ -110,7 +118,7 @@ namespace PSSharedMemory.Platform.Windows
             else
             {
                 ulong size = (ulong)length.Value;
-                mapping = WindowsNative.CreateFileMapping(source, IntPtr.Zero, WindowsNative.PageReadWrite, (uint)(size >> 32), (uint)size, mappingName);
+                mapping = WindowsNative.CreateFileMapping(source, securityAttributes, WindowsNative.PageReadWrite, (uint)(size >> 32), (uint)size, mappingName);
                 int code = WindowsErrors.Last();
                 if (mapping == IntPtr.Zero) throw WindowsErrors.From(code, "CreateFileMapping", mappingName);
                 created = code != WindowsNative.ErrorAlreadyExists;
