@@ -51,7 +51,9 @@ namespace PSSharedMemory.Tests
                 $c = New-SharedMemory -Name ""c_$n"" -Size 64; $c.Dispose(); Id {{ Read-SharedMemory $c -ErrorAction Stop }}
                 Id {{ Read-SharedMemory $r -ErrorAction Stop }}
                 (Get-SharedMemory).Count
-                @(Get-SharedMemory -ListAvailable).Count");
+                @(Get-SharedMemory -ListAvailable).Count
+                $e = New-SharedMemory -Name ""e_$n"" -Size 64 -Access Everyone; $e.Created
+                Id {{ New-SharedMemory -Name ""g_$n"" -Size 64 -Access Group -ErrorAction Stop }}");
             Assert.True(host.ExitCode == 0, host.Stderr);
             Assert.Equal(new[]
             {
@@ -59,7 +61,7 @@ namespace PSSharedMemory.Tests
                 "NewSharedMemoryAlreadyExists", "NewSharedMemoryNotFound", "NewSharedMemorySizeRequired", "NewSharedMemoryNameInvalid",
                 "NewSharedMemoryNameInvalid", "NewSharedMemorySizeInvalid", "NewSharedMemorySizeExceedsExisting", "WriteSharedMemoryOutOfRange",
                 "ReadSharedMemoryOutOfRange", "WriteSharedMemoryValueTooLarge", "41", "ReadSharedMemoryHandleClosed", "ReadSharedMemoryNotAValueSegment",
-                "4", "0",
+                "4", "0", "True", "NewSharedMemoryAccessNotSupported",
             }, host.OutputLines);
         }
 
