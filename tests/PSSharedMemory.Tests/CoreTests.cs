@@ -118,6 +118,20 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void Reading_a_value_allocates_in_proportion_to_the_value_not_to_the_capacity()
+        {
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 * 1024 * 1024 });
+            using var locked = segment.Lock();
+            locked.WriteValue(PayloadKind.Bytes, new byte[10]);
+            locked.ReadValue();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            StoredValue value = locked.ReadValue()!;
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(10, value.Payload.Length);
+            Assert.True(allocated < 4096, $"reading a 10-byte value from a 64 MiB segment allocated {allocated} bytes");
+        }
+
+        [Fact]
         public void Out_of_space_is_refused_at_creation_with_a_clear_error()
         {
             // Larger than any /dev/shm here: posix_fallocate refuses it before anything can fault on a page.

@@ -53,7 +53,8 @@ namespace PSSharedMemory.Tests
                 (Get-SharedMemory).Count
                 @(Get-SharedMemory -ListAvailable).Count
                 $e = New-SharedMemory -Name ""e_$n"" -Size 64 -Access Everyone; $e.Created
-                Id {{ New-SharedMemory -Name ""g_$n"" -Size 64 -Access Group -ErrorAction Stop }}");
+                Id {{ New-SharedMemory -Name ""g_$n"" -Size 64 -Access Group -ErrorAction Stop }}
+                (New-SharedMemory -Name ""k_$n"" -Size 64).Created; (New-SharedMemory -Name ""K_$n"".ToUpperInvariant() -Size 64).Created");
             Assert.True(host.ExitCode == 0, host.Stderr);
             Assert.Equal(new[]
             {
@@ -61,7 +62,7 @@ namespace PSSharedMemory.Tests
                 "NewSharedMemoryAlreadyExists", "NewSharedMemoryNotFound", "NewSharedMemorySizeRequired", "NewSharedMemoryNameInvalid",
                 "NewSharedMemoryNameInvalid", "NewSharedMemorySizeInvalid", "NewSharedMemorySizeExceedsExisting", "WriteSharedMemoryOutOfRange",
                 "ReadSharedMemoryOutOfRange", "WriteSharedMemoryValueTooLarge", "41", "ReadSharedMemoryHandleClosed", "ReadSharedMemoryNotAValueSegment",
-                "4", "0", "True", "NewSharedMemoryAccessNotSupported",
+                "4", "0", "True", "NewSharedMemoryAccessNotSupported", "True", "True",
             }, host.OutputLines);
         }
 

@@ -120,6 +120,11 @@ namespace PSSharedMemory.Platform.Windows
                 ulong size = (ulong)length.Value;
                 mapping = WindowsNative.CreateFileMapping(source, securityAttributes, WindowsNative.PageReadWrite, (uint)(size >> 32), (uint)size, mappingName);
                 int code = WindowsErrors.Last();
+                if (mapping == IntPtr.Zero && code == WindowsNative.ErrorAccessDenied && mappingName.StartsWith("Global\\", StringComparison.Ordinal))
+                {
+                    throw Errors.Native(SharedMemoryError.AccessDenied, mappingName, code, nameof(Resources.Messages.GlobalNeedsPrivilege), mappingName);
+                }
+
                 if (mapping == IntPtr.Zero) throw WindowsErrors.From(code, "CreateFileMapping", mappingName);
                 created = code != WindowsNative.ErrorAlreadyExists;
                 if (!created && mode == OpenMode.CreateNew)
