@@ -41,6 +41,13 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void A_string_with_a_lone_surrogate_round_trips_exactly()
+        {
+            var r = Run("$s = 'a' + [char]0xD800 + 'b'; New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject $s -PassThru | Read-SharedMemory | ForEach-Object { $_ -ceq $s }").AssertNoErrors();
+            Assert.Equal(true, r.Single);
+        }
+
+        [Fact]
         public void Objects_keep_their_properties_and_types_as_with_Export_Clixml()
         {
             Run("New-SharedMemory -Name $name -Size 65536 | Out-Null").AssertNoErrors();

@@ -19,7 +19,7 @@ namespace PSSharedMemory.Commands
             {
                 object? single = inputs[0] is PSObject wrapped && wrapped.ImmediateBaseObject is byte[] or string ? wrapped.ImmediateBaseObject : inputs[0];
                 if (single is byte[] bytes) return new StoredValue(PayloadKind.Bytes, bytes);
-                if (single is string text) return new StoredValue(PayloadKind.Utf8Text, StrictUtf8.GetBytes(text));
+                if (single is string text && IsValidUtf16(text)) return new StoredValue(PayloadKind.Utf8Text, StrictUtf8.GetBytes(text));
                 return CliXml(single, depth);
             }
 
@@ -35,6 +35,18 @@ namespace PSSharedMemory.Commands
             PayloadKind.Utf8Text => (StrictUtf8.GetString(value.Payload), false),
             _ => (PSSerializer.Deserialize(StrictUtf8.GetString(value.Payload)), true),
         };
+
+        /// <summary>A string with a lone surrogate has no UTF-8 form; CliXml escapes it and keeps it exactly.</summary>
+        private static bool IsValidUtf16(string text)
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+                else if (char.IsSurrogate(text[i])) return false;
+            }
+
+            return true;
+        }
 
         private static StoredValue CliXml(object? value, int depth) =>
             new StoredValue(PayloadKind.CliXml, StrictUtf8.GetBytes(PSSerializer.Serialize(value, depth)));
