@@ -8,7 +8,7 @@ namespace PSSharedMemory.Tests
 {
     /// <summary>
     /// Anything in shared memory may come from a buggy or hostile program. Property: over random and mutated
-    /// headers and payloads, reading a value yields a valid value or the module's own Corrupted error, never
+    /// headers, payloads and queue rings, reading a value or dequeuing messages yields a valid value or the module's own Corrupted error, never
     /// another exception, never a read outside the mapping (MappedMemory would throw), and never an
     /// allocation larger than the mapping.
     /// </summary>
@@ -40,11 +40,12 @@ namespace PSSharedMemory.Tests
 
         private static readonly Gen<Case> Cases_ = Gen.Select(
             Gen.Int[SegmentHeader.Size, 4096],
-            Value.Array[0, 4],
+            Gen.Bool,
+            Value.Array[0, 6],
             FieldMutation.Array[0, 4],
             ByteMutation.Array[0, 6],
             Value,
-            (length, writes, fields, bytes, next) => new Case(length, writes, fields, bytes, next));
+            (length, queue, writes, fields, bytes, next) => new Case(length, queue, writes, fields, bytes, next));
 
         [Fact]
         public void Random_and_mutated_headers_yield_a_value_or_the_modules_own_error()
@@ -58,10 +59,15 @@ namespace PSSharedMemory.Tests
                     var memory = new MappedMemory(buffer, c.Length);
                     memory.Clear(0, c.Length);
                     var header = new SegmentHeader(memory);
-                    header.Initialize(c.Length - SegmentHeader.Size);
+                    header.Initialize(c.Length - SegmentHeader.Size, c.Queue ? SegmentKind.Queue : SegmentKind.Value);
+                    var queue = new MessageQueue(memory, c.Length - SegmentHeader.Size, "fuzz");
                     foreach (var (kind, payload) in c.Writes)
                     {
-                        try { header.WriteValue("fuzz", kind, payload); }
+                        try
+                        {
+                            if (c.Queue) queue.TryEnqueue(kind, payload);
+                            else header.WriteValue("fuzz", kind, payload);
+                        }
                         catch (SharedMemoryException e) when (e.Error == SharedMemoryError.ValueTooLarge) { }
                     }
 
@@ -69,16 +75,31 @@ namespace PSSharedMemory.Tests
                     foreach (var (offset, value) in c.Bytes) if (offset < c.Length) Marshal.WriteByte(buffer, offset, value);
 
                     long before = GC.GetAllocatedBytesForCurrentThread();
-                    StoredValue? read = Outcome(() => header.ReadValue("fuzz"), ref corrupted);
-                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                    if (read is not null)
+                    if (c.Queue)
                     {
-                        values++;
-                        Assert.True(read.Payload.Length <= c.Length - SegmentHeader.Size);
-                        Assert.InRange(read.Kind, PayloadKind.Bytes, PayloadKind.CliXml);
+                        // Dequeue until empty: every message whole, or the module's own error, within a bounded number of steps.
+                        for (int step = 0; step < 1000; step++)
+                        {
+                            StoredValue? message = Outcome(() => queue.TryDequeue(), ref corrupted);
+                            if (message is null) break;
+                            values++;
+                            Assert.True(message.Payload.Length <= c.Length - SegmentHeader.Size);
+                        }
+                    }
+                    else
+                    {
+                        StoredValue? read = Outcome(() => header.ReadValue("fuzz"), ref corrupted);
+                        if (read is not null)
+                        {
+                            values++;
+                            Assert.True(read.Payload.Length <= c.Length - SegmentHeader.Size);
+                            Assert.InRange(read.Kind, PayloadKind.Bytes, PayloadKind.CliXml);
+                        }
                     }
 
-                    Assert.True(allocated <= c.Length + 4096, $"reading allocated {allocated} bytes from a {c.Length}-byte mapping");
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                    Assert.True(allocated <= (c.Queue ? 8 : 1) * (c.Length + 4096), $"reading allocated {allocated} bytes from a {c.Length}-byte mapping");
+                    if (c.Queue) return;
 
                     // A writer facing the same bytes either stores a value that reads back, or refuses.
                     ulong? written = null;
@@ -86,7 +107,7 @@ namespace PSSharedMemory.Tests
                     {
                         written = header.WriteValue("fuzz", c.Next.Kind, c.Next.Payload);
                     }
-                    catch (SharedMemoryException e) when (e.Error is SharedMemoryError.Corrupted or SharedMemoryError.ValueTooLarge)
+                    catch (SharedMemoryException e) when (e.Error is SharedMemoryError.Corrupted or SharedMemoryError.ValueTooLarge or SharedMemoryError.WrongKind)
                     {
                         if (e.Error == SharedMemoryError.ValueTooLarge) tooLarge++;
                     }
@@ -114,7 +135,7 @@ namespace PSSharedMemory.Tests
             {
                 return read();
             }
-            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.Corrupted)
+            catch (SharedMemoryException e) when (e.Error is SharedMemoryError.Corrupted or SharedMemoryError.WrongKind)
             {
                 corrupted++;
                 return null;
@@ -133,6 +154,6 @@ namespace PSSharedMemory.Tests
             }
         }
 
-        internal sealed record Case(int Length, (PayloadKind Kind, byte[] Payload)[] Writes, (int Offset, int Width, ulong Value)[] Fields, (int Offset, byte Value)[] Bytes, (PayloadKind Kind, byte[] Payload) Next);
+        internal sealed record Case(int Length, bool Queue, (PayloadKind Kind, byte[] Payload)[] Writes, (int Offset, int Width, ulong Value)[] Fields, (int Offset, byte Value)[] Bytes, (PayloadKind Kind, byte[] Payload) Next);
     }
 }

@@ -36,6 +36,10 @@ namespace PSSharedMemory.Commands
         [Parameter]
         public SwitchParameter Raw { get; set; }
 
+        /// <summary>Create a queue: a lossless first-in, first-out ring of messages instead of one value.</summary>
+        [Parameter]
+        public SwitchParameter Queue { get; set; }
+
         /// <summary>The Windows namespace: Local (the session's, default) or Global (the machine's). No effect on Unix.</summary>
         [Parameter]
         public SegmentScope Scope { get; set; } = SegmentScope.Local;
@@ -62,11 +66,18 @@ namespace PSSharedMemory.Commands
                 Path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path),
                 Mode = CreateNew ? OpenMode.CreateNew : OpenExisting ? OpenMode.OpenExisting : OpenMode.CreateOrOpen,
                 Format = Raw ? SegmentFormat.Raw : SegmentFormat.Value,
+                Kind = Queue ? SegmentKind.Queue : SegmentKind.Value,
                 Scope = Scope,
                 Access = Access,
                 AllowOtherOwner = AllowOtherOwner,
                 LockTimeout = System.TimeSpan.FromSeconds(TimeoutSeconds),
             };
+
+            if (Raw && Queue)
+            {
+                WriteError(NewErrorRecord("QueueNeedsHeader", ErrorCategory.InvalidArgument, Name, nameof(Resources.Messages.QueueNeedsHeader), null));
+                return;
+            }
 
             SharedMemorySegment segment;
             try

@@ -40,7 +40,20 @@ namespace PSSharedMemory.Commands
         [Parameter(Mandatory = true, ParameterSetName = RawByNameSet)]
         public long Count { get; set; }
 
-        /// <summary>Seconds to wait for the segment's lock; by default the handle's own timeout.</summary>
+        /// <summary>
+        /// Value segment: wait for a value newer than the last one this handle read (or than -Since), then emit it.
+        /// Queue: keep emitting messages as they arrive until the producer ends the stream.
+        /// </summary>
+        [Parameter(ParameterSetName = ValueByHandleSet)]
+        [Parameter(ParameterSetName = ValueByNameSet)]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>With -Wait on a value segment: wait for a version newer than this one.</summary>
+        [Parameter(ParameterSetName = ValueByHandleSet)]
+        [Parameter(ParameterSetName = ValueByNameSet)]
+        public ulong? Since { get; set; }
+
+        /// <summary>Seconds to wait for the lock, and with -Wait for something new; by default the lock waits the handle's timeout and -Wait waits until Ctrl+C.</summary>
         [Parameter]
         [ValidateRange(0, 86400)]
         public double? TimeoutSeconds { get; set; }
@@ -61,20 +74,54 @@ namespace PSSharedMemory.Commands
                     return;
                 }
 
-                StoredValue? value = UnderLock(segment, TimeoutSeconds, locked => locked.ReadValue());
+                if (segment.Kind == SegmentKind.Queue)
+                {
+                    ReadMessages(segment);
+                    return;
+                }
+
+                StoredValue? value = Wait ? WaitForNewValue(segment) : UnderLock(segment, TimeoutSeconds, locked => locked.ReadValue());
                 if (value is null)
                 {
                     Verbose(nameof(Resources.Messages.NoValue), segment.Name);
                     return;
                 }
 
-                Verbose(nameof(Resources.Messages.VerboseRead), value.Payload.Length, value.Kind, segment.Name, value.Version);
-                (object? decoded, bool enumerate) = Decode(segment, value);
-                WriteObject(decoded, enumerate);
+                segment.LastReadVersion = value.Version;
+                Emit(segment, value);
             }
             catch (SharedMemoryException e)
             {
                 WriteError(ToErrorRecord(e));
+            }
+        }
+
+        private void Emit(SharedMemorySegment segment, StoredValue value)
+        {
+            Verbose(nameof(Resources.Messages.VerboseRead), value.Payload.Length, value.Kind, segment.Name, value.Version);
+            (object? decoded, bool enumerate) = Decode(segment, value);
+            WriteObject(decoded, enumerate);
+        }
+
+        private StoredValue WaitForNewValue(SharedMemorySegment segment)
+        {
+            ulong since = Since ?? segment.LastReadVersion ?? UnderLock(segment, TimeoutSeconds, locked => (ulong?)segment.Version) ?? 0;
+            StoredValue? value = WaitUntil(segment, TimeoutSeconds, WaitBound(TimeoutSeconds), locked =>
+                segment.Version > since ? locked.ReadValue() : null);
+            return value ?? throw Errors.Create(SharedMemoryError.WaitTimeout, segment.Name, nameof(Resources.Messages.WaitTimeout), segment.Name, TimeoutSeconds);
+        }
+
+        /// <summary>Dequeues and emits messages one at a time, outside the lock, so the pipeline streams.</summary>
+        private void ReadMessages(SharedMemorySegment segment)
+        {
+            while (true)
+            {
+                StoredValue? message = Wait
+                    ? WaitUntil(segment, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryDequeue())
+                        ?? throw Errors.Create(SharedMemoryError.WaitTimeout, segment.Name, nameof(Resources.Messages.WaitTimeout), segment.Name, TimeoutSeconds)
+                    : UnderLock(segment, TimeoutSeconds, locked => locked.TryDequeue());
+                if (message is null || message.Kind == PayloadKind.EndOfStream) return;
+                Emit(segment, message);
             }
         }
 

@@ -89,8 +89,47 @@ namespace PSSharedMemory.Commands
             return action(locked);
         }
 
+        /// <summary>
+        /// Runs <paramref name="attempt"/> under the lock until it returns something, sleeping on the segment's
+        /// change counter in between: the way -Wait reads, and writes to a full queue, wait. Null when
+        /// <paramref name="timeout"/> passes first; Ctrl+C ends the wait at once.
+        /// </summary>
+        internal T? WaitUntil<T>(SharedMemorySegment segment, double? lockTimeoutSeconds, TimeSpan timeout, Func<LockedSegment, T?> attempt)
+            where T : class
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                uint observed = 0;
+                T? result = UnderLock(segment, lockTimeoutSeconds, locked =>
+                {
+                    T? value = attempt(locked);
+                    if (value is null) observed = locked.ChangeCounter;
+                    return value;
+                });
+                if (result is not null) return result;
+                TimeSpan remaining = timeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero || !WaitForChange(segment, observed, remaining)) return null;
+            }
+        }
+
+        /// <summary>Converts seconds to a wait bound; none means wait until Ctrl+C.</summary>
+        protected static TimeSpan WaitBound(double? seconds) => seconds.HasValue ? TimeSpan.FromSeconds(seconds.Value) : TimeSpan.FromDays(365);
+
         /// <summary>Writes the message of the message table, formatted, to the verbose stream.</summary>
         protected void Verbose(string messageName, params object?[] args) => WriteVerbose(Errors.Format(messageName, args));
+
+        private bool WaitForChange(SharedMemorySegment segment, uint observed, TimeSpan timeout)
+        {
+            try
+            {
+                return segment.WaitForChange(observed, timeout, StopToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
+            }
+        }
 
         private void WarnIfAbandoned(bool abandoned, string name)
         {
@@ -104,8 +143,8 @@ namespace PSSharedMemory.Commands
             SharedMemoryError.AlreadyExists => ErrorCategory.ResourceExists,
             SharedMemoryError.NotFound => ErrorCategory.ObjectNotFound,
             SharedMemoryError.ValueTooLarge => ErrorCategory.LimitsExceeded,
-            SharedMemoryError.LockTimeout => ErrorCategory.OperationTimeout,
-            SharedMemoryError.HandleClosed or SharedMemoryError.NotAValueSegment => ErrorCategory.InvalidOperation,
+            SharedMemoryError.LockTimeout or SharedMemoryError.WaitTimeout => ErrorCategory.OperationTimeout,
+            SharedMemoryError.HandleClosed or SharedMemoryError.NotAValueSegment or SharedMemoryError.WrongKind => ErrorCategory.InvalidOperation,
             SharedMemoryError.Corrupted or SharedMemoryError.Truncated => ErrorCategory.InvalidData,
             SharedMemoryError.AccessDenied or SharedMemoryError.OtherOwner => ErrorCategory.PermissionDenied,
             SharedMemoryError.AccessNotSupported => ErrorCategory.InvalidArgument,

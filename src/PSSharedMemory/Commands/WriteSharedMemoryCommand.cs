@@ -18,6 +18,8 @@ namespace PSSharedMemory.Commands
         private readonly List<object?> _collected = new List<object?>();
         private bool _inputIsArgument;
         private bool _handleIsArgument;
+        private SegmentUse? _queue;
+        private bool _targetIsValue;
 
         /// <summary>The handle from New-SharedMemory.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ValueByHandleSet)]
@@ -65,6 +67,11 @@ namespace PSSharedMemory.Commands
         [ValidateRange(0, 86400)]
         public double? TimeoutSeconds { get; set; }
 
+        /// <summary>On a queue: do not end the stream with an end-of-stream mark when the input ends.</summary>
+        [Parameter(ParameterSetName = ValueByHandleSet)]
+        [Parameter(ParameterSetName = ValueByNameSet)]
+        public SwitchParameter NoEnd { get; set; }
+
         /// <summary>Emit the handle after writing, to go on down the pipeline.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -83,6 +90,7 @@ namespace PSSharedMemory.Commands
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
+            if (!IsRaw && EnqueueIfQueue()) return;
             if (IsRaw || _inputIsArgument)
             {
                 WriteTo(Handle, IsRaw ? null : new[] { InputObject });
@@ -104,7 +112,57 @@ namespace PSSharedMemory.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
+            if (_queue is SegmentUse queue)
+            {
+                if (!NoEnd) Enqueue(queue.Segment, new StoredValue(PayloadKind.EndOfStream, System.Array.Empty<byte>()));
+                if (PassThru) WriteObject(queue.Segment);
+                queue.Dispose();
+                _queue = null;
+                return;
+            }
+
             if (_collected.Count > 0) WriteTo(Handle, _collected);
+        }
+
+        /// <summary>
+        /// A queue takes each pipeline object as its own message as it arrives, instead of one value at the end.
+        /// True when this record went to a queue (or failed trying).
+        /// </summary>
+        private bool EnqueueIfQueue()
+        {
+            try
+            {
+                if (_queue is null)
+                {
+                    // A handle piped in changes from record to record: only a fixed target can be a queue stream.
+                    if (_targetIsValue || (Handle is not null && !_handleIsArgument)) return false;
+                    SegmentUse use = Resolve(Handle, Name, Scope, TimeoutSeconds);
+                    if (use.Segment.Kind != SegmentKind.Queue)
+                    {
+                        use.Dispose();
+                        _targetIsValue = true;
+                        return false;
+                    }
+
+                    _queue = use;
+                }
+
+                if (_inputIsArgument || MyInvocation.ExpectingInput) Enqueue(_queue.Value.Segment, ValueCodec.Encode(new[] { InputObject }, Depth));
+            }
+            catch (SharedMemoryException e)
+            {
+                WriteError(ToErrorRecord(e));
+            }
+
+            return true;
+        }
+
+        /// <summary>Waits while the queue is full (bounded by -TimeoutSeconds); never drops or overwrites.</summary>
+        private void Enqueue(SharedMemorySegment queue, StoredValue message)
+        {
+            object? done = WaitUntil(queue, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryEnqueue(message.Kind, message.Payload) ? queue : null);
+            if (done is null) throw Errors.Create(SharedMemoryError.WaitTimeout, queue.Name, nameof(Resources.Messages.QueueFull), queue.Name, TimeoutSeconds);
+            Verbose(nameof(Resources.Messages.VerboseEnqueued), message.Payload.Length, message.Kind, queue.Name);
         }
 
         private void WriteTo(SharedMemorySegment? handle, IReadOnlyList<object?>? values)

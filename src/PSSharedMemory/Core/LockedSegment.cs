@@ -9,12 +9,18 @@ namespace PSSharedMemory
     public sealed class LockedSegment : IDisposable
     {
         private SharedMemorySegment? _segment;
+        private bool _wakeWaiters;
 
         internal LockedSegment(SharedMemorySegment segment, bool wasAbandoned)
         {
             _segment = segment;
             WasAbandoned = wasAbandoned;
+            // A process that died inside an enqueue or dequeue may have left the advisory count one off.
+            if (wasAbandoned) segment.Queue?.Recount();
         }
+
+        /// <summary>The change counter, to pass to <see cref="SharedMemorySegment.WaitForChange"/> after releasing the lock.</summary>
+        public uint ChangeCounter => HeaderOf(Segment).ChangeCounter;
 
         /// <summary>
         /// True when the previous owner ended while holding the lock. A value is still either the old or the
@@ -32,7 +38,27 @@ namespace PSSharedMemory
         public ulong WriteValue(PayloadKind kind, byte[] payload)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
-            return HeaderOf(Segment).WriteValue(Segment.Name, kind, payload);
+            SegmentHeader header = HeaderOf(Segment);
+            ulong version = header.WriteValue(Segment.Name, kind, payload);
+            Changed(header);
+            return version;
+        }
+
+        /// <summary>Appends a message to a queue; false when the ring is full now (nothing changed).</summary>
+        public bool TryEnqueue(PayloadKind kind, byte[] payload)
+        {
+            if (payload is null) throw new ArgumentNullException(nameof(payload));
+            if (!QueueOf(Segment).TryEnqueue(kind, payload)) return false;
+            Changed(HeaderOf(Segment));
+            return true;
+        }
+
+        /// <summary>Takes the oldest message of a queue, or null when it is empty.</summary>
+        public StoredValue? TryDequeue()
+        {
+            StoredValue? message = QueueOf(Segment).TryDequeue();
+            if (message is not null) Changed(HeaderOf(Segment));
+            return message;
         }
 
         /// <summary>Copies <paramref name="count"/> bytes starting at <paramref name="offset"/> of the data area.</summary>
@@ -50,7 +76,10 @@ namespace PSSharedMemory
             SharedMemorySegment segment = Segment;
             CheckRange(segment, offset, data.LongLength);
             segment.Memory.Write(segment.DataOffset + offset, data, 0, data.Length);
-            return segment.Header?.BumpVersion();
+            if (segment.Header is null) return null;
+            ulong version = segment.Header.BumpVersion();
+            Changed(segment.Header);
+            return version;
         }
 
         /// <summary>Releases the lock.</summary>
@@ -58,8 +87,19 @@ namespace PSSharedMemory
         {
             SharedMemorySegment? segment = _segment;
             _segment = null;
-            segment?.ReleaseLock();
+            if (segment is null) return;
+            // Waiters are woken while the gate is still ours, so the mapping cannot go away under the call.
+            if (_wakeWaiters) segment.Platform.WakeAll(segment.Memory, SegmentHeader.ChangeCounterOffset);
+            segment.ReleaseLock();
         }
+
+        private void Changed(SegmentHeader header)
+        {
+            if (header.NoteChange()) _wakeWaiters = true;
+        }
+
+        private static MessageQueue QueueOf(SharedMemorySegment segment) =>
+            segment.Queue ?? throw Errors.Create(SharedMemoryError.WrongKind, segment.Name, nameof(Resources.Messages.WrongKind), segment.Name, segment.Kind?.ToString() ?? "raw", SegmentKind.Queue);
 
         private static SegmentHeader HeaderOf(SharedMemorySegment segment) =>
             segment.Header ?? throw Errors.Create(SharedMemoryError.NotAValueSegment, segment.Name, nameof(Resources.Messages.NotAValueSegment), segment.Name);

@@ -96,6 +96,18 @@ namespace PSSharedMemory
             Volatile.Write(ref *(long*)(_base + offset), (long)value);
         }
 
+        public uint IncrementUInt32(long offset)
+        {
+            CheckAligned(offset, sizeof(uint));
+            return (uint)Interlocked.Increment(ref *(int*)(_base + offset));
+        }
+
+        public uint DecrementUInt32(long offset)
+        {
+            CheckAligned(offset, sizeof(uint));
+            return (uint)Interlocked.Decrement(ref *(int*)(_base + offset));
+        }
+
         /// <summary>A pointer for the platform lock, which the operating system operates on in place.</summary>
         public IntPtr AddressOf(long offset, long count)
         {

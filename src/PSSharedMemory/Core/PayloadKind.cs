@@ -11,5 +11,7 @@ namespace PSSharedMemory
         Utf8Text = 2,
         /// <summary>Objects serialized with PowerShell's CliXml serializer, UTF-8 encoded.</summary>
         CliXml = 3,
+        /// <summary>A queue message with no payload that marks the end of a producer's stream.</summary>
+        EndOfStream = 255,
     }
 }

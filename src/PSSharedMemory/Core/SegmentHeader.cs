@@ -11,7 +11,10 @@ namespace PSSharedMemory
     ///  16 u64 version, bumped by every write
     ///  24 u32 segment kind (0 = value)   28 u32 index of the active value descriptor (0 or 1)
     ///  32 descriptor 0   64 descriptor 1   (each: u64 offset, u64 length, u32 kind, u32 crc32, u64 version)
-    ///  96 u64 creation time, Unix milliseconds     104..127 reserved, zero
+    ///  96 u64 creation time, Unix milliseconds
+    /// 104 u32 change counter, bumped after every change, that waiters sleep on   108 u32 number of waiters
+    /// 112..127 reserved, zero
+    /// A queue (segment kind 1) uses bytes 32..55 for its ring instead of the descriptors: see MessageQueue.
     /// </code>
     /// A value is committed by writing its payload where it does not overlap the current one, filling the
     /// inactive descriptor, then flipping the active index with one aligned store: a writer that dies at
@@ -33,6 +36,8 @@ namespace PSSharedMemory
         private const int DescriptorsOffset = 32;
         private const int DescriptorSize = 32;
         private const int CreatedOffset = 96;
+        public const int ChangeCounterOffset = 104;
+        public const int WaitersOffset = 108;
 
         private const int DescOffset = 0;
         private const int DescLength = 8;
@@ -58,9 +63,21 @@ namespace PSSharedMemory
 
         public DateTimeOffset Created => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(_memory.ReadUInt64(CreatedOffset), 253402300799999UL));
 
-        public void Initialize(long capacity)
+        public SegmentKind Kind => (SegmentKind)_memory.ReadUInt32(SegmentKindOffset);
+
+        public uint ChangeCounter => _memory.ReadUInt32(ChangeCounterOffset);
+
+        /// <summary>Marks a change for waiters; true when some process is waiting and must be woken.</summary>
+        public bool NoteChange()
+        {
+            _memory.IncrementUInt32(ChangeCounterOffset);
+            return _memory.ReadUInt32(WaitersOffset) != 0;
+        }
+
+        public void Initialize(long capacity, SegmentKind kind = SegmentKind.Value)
         {
             _memory.Clear(0, Size);
+            _memory.WriteUInt32(SegmentKindOffset, (uint)kind);
             _memory.WriteUInt16(LayoutVersionOffset, LayoutVersion);
             _memory.WriteUInt16(HeaderSizeOffset, Size);
             _memory.WriteUInt64(CapacityOffset, (ulong)capacity);
@@ -75,7 +92,7 @@ namespace PSSharedMemory
             ushort layout = _memory.ReadUInt16(LayoutVersionOffset);
             if (layout != LayoutVersion) throw Errors.Create(SharedMemoryError.Corrupted, segmentName, nameof(Resources.Messages.UnsupportedLayout), segmentName, layout, LayoutVersion);
             if (_memory.ReadUInt16(HeaderSizeOffset) != Size) throw Corrupt(segmentName, "header size");
-            if (_memory.ReadUInt32(SegmentKindOffset) != 0) throw Corrupt(segmentName, "segment kind");
+            if (_memory.ReadUInt32(SegmentKindOffset) > (uint)SegmentKind.Queue) throw Corrupt(segmentName, "segment kind");
             ulong capacity = _memory.ReadUInt64(CapacityOffset);
             if (capacity > (ulong)(_memory.Length - Size)) throw Corrupt(segmentName, "capacity");
             return (long)capacity;
@@ -84,6 +101,7 @@ namespace PSSharedMemory
         public StoredValue? ReadValue(string segmentName)
         {
             long capacity = ValidatedCapacity(segmentName);
+            RequireValueKind(segmentName);
             uint active = _memory.ReadUInt32(ActiveDescriptorOffset);
             if (active > 1) throw Corrupt(segmentName, "active descriptor");
             long d = DescriptorsOffset + (active * DescriptorSize);
@@ -105,6 +123,7 @@ namespace PSSharedMemory
         {
             if (kind == PayloadKind.None || !Enum.IsDefined(typeof(PayloadKind), kind)) throw new ArgumentOutOfRangeException(nameof(kind));
             long capacity = ValidatedCapacity(segmentName);
+            RequireValueKind(segmentName);
             uint active = _memory.ReadUInt32(ActiveDescriptorOffset);
             if (active > 1) active = 0; // a damaged index is repaired by the next complete write
 
@@ -166,6 +185,11 @@ namespace PSSharedMemory
             if (length <= start) return 0;
             long available = Math.Max(start, capacity - end);
             throw Errors.Create(SharedMemoryError.ValueTooLarge, segmentName, nameof(Resources.Messages.ValueTooLarge), length, segmentName, available, capacity, end - start);
+        }
+
+        private void RequireValueKind(string segmentName)
+        {
+            if (Kind != SegmentKind.Value) throw Errors.Create(SharedMemoryError.WrongKind, segmentName, nameof(Resources.Messages.WrongKind), segmentName, Kind, SegmentKind.Value);
         }
 
         private static SharedMemoryException Corrupt(string segmentName, string field) =>

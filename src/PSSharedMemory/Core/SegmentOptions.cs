@@ -29,6 +29,9 @@ namespace PSSharedMemory
         /// <summary>Header and values, or plain bytes.</summary>
         public SegmentFormat Format { get; set; } = SegmentFormat.Value;
 
+        /// <summary>What a segment created with the header holds: one value (default) or a queue of messages.</summary>
+        public SegmentKind Kind { get; set; } = SegmentKind.Value;
+
         /// <summary>The Windows namespace of the name.</summary>
         public SegmentScope Scope { get; set; } = SegmentScope.Local;
 

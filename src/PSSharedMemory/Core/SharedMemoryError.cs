@@ -43,6 +43,10 @@ namespace PSSharedMemory
         OtherOwner,
         /// <summary>The requested access cannot be expressed on this platform.</summary>
         AccessNotSupported,
+        /// <summary>The operation needs a value segment and this is a queue, or the reverse.</summary>
+        WrongKind,
+        /// <summary>Waiting for a change or a message ran out of time.</summary>
+        WaitTimeout,
         /// <summary>Any other failure of the operating system.</summary>
         SystemError,
     }

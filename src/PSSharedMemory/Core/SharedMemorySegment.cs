@@ -47,6 +47,8 @@ namespace PSSharedMemory
                 _header = new SegmentHeader(Memory);
                 CreationTime = _header.Created;
                 _lastVersion = _header.Version;
+                Kind = _header.Kind;
+                if (Kind == SegmentKind.Queue) Queue = new MessageQueue(Memory, size, name.Name);
             }
         }
 
@@ -84,8 +86,20 @@ namespace PSSharedMemory
             }
         }
 
+        /// <summary>Value or Queue; null for raw segments.</summary>
+        public SegmentKind? Kind { get; }
+
+        /// <summary>Messages waiting in a queue (read without the lock, so a moment old); null for other segments.</summary>
+        public long? MessageCount => ReadQueue(q => q.Count);
+
+        /// <summary>Bytes free in a queue's ring (read without the lock); null for other segments.</summary>
+        public long? FreeBytes => ReadQueue(q => q.FreeBytes);
+
         /// <summary>When the segment was created (from its header); null for raw segments.</summary>
         public DateTimeOffset? CreationTime { get; }
+
+        /// <summary>The version of the value this handle last read; what Read-SharedMemory -Wait waits to be passed.</summary>
+        public ulong? LastReadVersion { get; internal set; }
 
         /// <summary>True once the handle is disposed.</summary>
         public bool IsClosed => _mapping is null;
@@ -101,6 +115,46 @@ namespace PSSharedMemory
         internal long DataOffset { get; }
 
         internal SegmentHeader? Header => _header;
+
+        internal MessageQueue? Queue { get; }
+
+        internal IPlatform Platform => _platform;
+
+        /// <summary>
+        /// Waits until the segment changes after <paramref name="observed"/> (a change counter read under the
+        /// lock): spins for a few microseconds, then sleeps on the counter. False when the timeout passes.
+        /// </summary>
+        public bool WaitForChange(uint observed, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < SpinPhase && ChangeCounterOrClosed() == observed) Thread.SpinWait(64);
+            while (ChangeCounterOrClosed() == observed)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                TimeSpan remaining = timeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero) return false;
+                TimeSpan slice = remaining < WaitSlice ? remaining : WaitSlice;
+                // The gate keeps Dispose from unmapping the word we sleep on; it is given up between slices.
+                lock (_inProcessGate)
+                {
+                    if (_mapping is null) throw Closed();
+                    Memory.IncrementUInt32(SegmentHeader.WaitersOffset);
+                    try
+                    {
+                        _platform.WaitForChange(Memory, SegmentHeader.ChangeCounterOffset, observed, slice);
+                    }
+                    finally
+                    {
+                        Memory.DecrementUInt32(SegmentHeader.WaitersOffset);
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private static readonly TimeSpan SpinPhase = TimeSpan.FromMilliseconds(0.05);
+        private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(100);
 
         /// <summary>Creates or opens a segment as <paramref name="options"/> say.</summary>
         public static SharedMemorySegment Open(SegmentOptions options, CancellationToken cancellationToken = default) =>
@@ -242,6 +296,31 @@ namespace PSSharedMemory
             throw Errors.Create(SharedMemoryError.Truncated, Path, nameof(Resources.Messages.Truncated), Path, Name, backing, _mapping.Length);
         }
 
+        private uint ChangeCounterOrClosed()
+        {
+            lock (_inProcessGate)
+            {
+                if (_mapping is null) throw Closed();
+                return _header?.ChangeCounter ?? throw Errors.Create(SharedMemoryError.NotAValueSegment, Name, nameof(Resources.Messages.NotAValueSegment), Name);
+            }
+        }
+
+        private long? ReadQueue(Func<MessageQueue, long> read)
+        {
+            lock (_inProcessGate)
+            {
+                if (Queue is null || _mapping is null) return null;
+                try
+                {
+                    return read(Queue);
+                }
+                catch (SharedMemoryException)
+                {
+                    return null; // caught mid-change without the lock, or damaged: nothing to show
+                }
+            }
+        }
+
         internal SharedMemoryException Closed() => Errors.Create(SharedMemoryError.HandleClosed, Name, nameof(Resources.Messages.HandleClosed), Name);
 
         /// <summary>
@@ -311,7 +390,7 @@ namespace PSSharedMemory
                 if (created)
                 {
                     if (format == SegmentFormat.Detect) format = SegmentFormat.Value;
-                    if (format == SegmentFormat.Value) new SegmentHeader(memory).Initialize(mapping.Length - SegmentHeader.Size);
+                    if (format == SegmentFormat.Value) new SegmentHeader(memory).Initialize(mapping.Length - SegmentHeader.Size, options.Kind);
                     size = mapping.Length - (format == SegmentFormat.Value ? SegmentHeader.Size : 0);
                 }
                 else

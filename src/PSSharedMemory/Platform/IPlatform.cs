@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace PSSharedMemory.Platform
@@ -24,6 +25,16 @@ namespace PSSharedMemory.Platform
 
         /// <summary>Removes the names of the mapping and its lock so that the next open creates new ones.</summary>
         void Unlink(SegmentName name, bool fileBacked);
+
+        /// <summary>
+        /// Sleeps until the 32-bit word at <paramref name="offset"/> differs from <paramref name="observed"/>, a
+        /// wake-up arrives, or <paramref name="timeout"/> passes; may return early. Linux sleeps on the word
+        /// itself (futex); other systems poll it.
+        /// </summary>
+        void WaitForChange(MappedMemory memory, long offset, uint observed, TimeSpan timeout);
+
+        /// <summary>Wakes every process sleeping in <see cref="WaitForChange"/> on that word.</summary>
+        void WakeAll(MappedMemory memory, long offset);
 
         /// <summary>The segments that exist on the machine, where the platform can list them.</summary>
         IEnumerable<ExistingSegment> ListSegments();

@@ -63,6 +63,12 @@ namespace PSSharedMemory.Platform.Unix
         [DllImport(Libc, EntryPoint = "chmod", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false)]
         public static extern int ChMod(string path, int mode);
 
+        [DllImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+        public static extern long FutexWait(long number, IntPtr address, int operation, uint expected, ref TimeSpec timeout, IntPtr unused, int unused2);
+
+        [DllImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+        public static extern long FutexWake(long number, IntPtr address, int operation, int count, IntPtr unused, IntPtr unused2, int unused3);
+
         [DllImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
         public static extern int FChMod(int fd, int mode);
 

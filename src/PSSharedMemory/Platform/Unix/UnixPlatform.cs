@@ -18,6 +18,9 @@ namespace PSSharedMemory.Platform.Unix
         private const int LinuxNameMax = 255;
         private const int MacShmNameMax = 31;
         private static readonly int OwnerReadWrite = Convert.ToInt32("600", 8);
+        private const int FutexWaitOperation = 0;
+        private const int FutexWakeOperation = 1;
+        private static readonly long FutexSyscall = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 98 : 202;
 
         private readonly UnixConstants _c;
         private readonly bool _isLinux;
@@ -63,6 +66,29 @@ namespace PSSharedMemory.Platform.Unix
         {
             if (!fileBacked) RemovePath(_isLinux ? LinuxShmDirectory + name.MappingName : "/" + name.MappingName, throwOnError: true);
             RemovePath(_isLinux ? LinuxShmDirectory + name.LockName : MacLockDirectory + name.LockName, throwOnError: true);
+        }
+
+        /// <summary>Linux: a futex on the shared word (not the private kind, which would not cross processes).</summary>
+        public void WaitForChange(MappedMemory memory, long offset, uint observed, TimeSpan timeout)
+        {
+            if (!_isLinux)
+            {
+                ChangePolling.Wait(memory, offset, observed, timeout);
+                return;
+            }
+
+            var relative = new UnixNative.TimeSpec
+            {
+                Seconds = new IntPtr(timeout.Ticks / TimeSpan.TicksPerSecond),
+                Nanoseconds = new IntPtr(timeout.Ticks % TimeSpan.TicksPerSecond * 100),
+            };
+            // Returns at once when the word no longer holds `observed`; EAGAIN, EINTR and ETIMEDOUT all just mean "look again".
+            UnixNative.FutexWait(FutexSyscall, memory.AddressOf(offset, sizeof(uint)), FutexWaitOperation, observed, ref relative, IntPtr.Zero, 0);
+        }
+
+        public void WakeAll(MappedMemory memory, long offset)
+        {
+            if (_isLinux) UnixNative.FutexWake(FutexSyscall, memory.AddressOf(offset, sizeof(uint)), FutexWakeOperation, int.MaxValue, IntPtr.Zero, IntPtr.Zero, 0);
         }
 
         public IEnumerable<ExistingSegment> ListSegments()

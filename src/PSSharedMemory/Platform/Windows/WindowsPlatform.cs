@@ -97,6 +97,13 @@ namespace PSSharedMemory.Platform.Windows
         {
         }
 
+        /// <summary>WaitOnAddress works within one process only, so other processes' changes are polled.</summary>
+        public void WaitForChange(MappedMemory memory, long offset, uint observed, TimeSpan timeout) => ChangePolling.Wait(memory, offset, observed, timeout);
+
+        public void WakeAll(MappedMemory memory, long offset)
+        {
+        }
+
         /// <summary>Windows offers no documented way to enumerate named sections.</summary>
         public IEnumerable<ExistingSegment> ListSegments() => Enumerable.Empty<ExistingSegment>();
 

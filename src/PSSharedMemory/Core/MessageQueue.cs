@@ -1,0 +1,147 @@
+using System;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// A first-in, first-out ring of variable-length messages in a queue segment's data area; every method is
+    /// called with the segment's lock held. Layout (docs/layout.md): the header's bytes 32..55 hold
+    /// <c>u64 head</c>, <c>u64 tail</c> (byte positions that only grow; the ring offset is position mod ring
+    /// size) and <c>u64 count</c>. A record is <c>u32 length, u32 kind, u32 crc32, u32 reserved</c>, the
+    /// payload, and padding to 8 bytes; a length of 0xFFFFFFFF marks the unused end of the ring before it
+    /// wraps. A record is committed by storing the new tail (consumed by storing the new head), one aligned
+    /// store each, so a process that dies mid-operation leaves the message wholly there or wholly absent.
+    /// </summary>
+    internal sealed class MessageQueue
+    {
+        public const int RecordHeader = 16;
+        private const long HeadOffset = 32;
+        private const long TailOffset = 40;
+        private const long CountOffset = 48;
+        private const uint WrapMarker = 0xFFFFFFFF;
+
+        private readonly MappedMemory _memory;
+        private readonly string _name;
+        private readonly long _ring;
+
+        public MessageQueue(MappedMemory memory, long capacity, string name)
+        {
+            _memory = memory;
+            _name = name;
+            _ring = capacity & ~7L;
+        }
+
+        /// <summary>The largest payload that fits in the empty ring.</summary>
+        public long MaxPayload => _ring - RecordHeader;
+
+        public long Count => (long)Math.Min(_memory.ReadUInt64(CountOffset), long.MaxValue);
+
+        public long FreeBytes
+        {
+            get
+            {
+                (long head, long tail) = Positions();
+                return _ring - (tail - head);
+            }
+        }
+
+        /// <summary>Appends a message; false when the ring has no room for it now (nothing changed).</summary>
+        public bool TryEnqueue(PayloadKind kind, byte[] payload)
+        {
+            long need = RecordHeader + Align(payload.LongLength);
+            if (need > _ring)
+            {
+                throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.MessageTooLarge), need, _name, _ring);
+            }
+
+            (long head, long tail) = Positions();
+            long at = tail % _ring;
+            long untilEnd = _ring - at;
+            long waste = need > untilEnd ? untilEnd : 0;
+            if (waste + need > _ring - (tail - head)) return false;
+
+            if (waste > 0)
+            {
+                _memory.WriteUInt32(Data(at), WrapMarker);
+                at = 0;
+            }
+
+            _memory.WriteUInt32(Data(at), (uint)payload.Length);
+            _memory.WriteUInt32(Data(at) + 4, (uint)kind);
+            _memory.WriteUInt32(Data(at) + 8, Crc32.Compute(payload));
+            _memory.WriteUInt32(Data(at) + 12, 0);
+            _memory.Write(Data(at) + RecordHeader, payload, 0, payload.Length);
+            FaultInjection.Pause?.Invoke("record-written");
+            _memory.WriteUInt64(TailOffset, (ulong)(tail + waste + need)); // the commit point
+            _memory.WriteUInt64(CountOffset, (ulong)(Count + 1));
+            return true;
+        }
+
+        /// <summary>Takes the oldest message, or returns null when the queue is empty.</summary>
+        public StoredValue? TryDequeue()
+        {
+            (long head, long tail) = Positions();
+            if (head == tail) return null;
+            long at = head % _ring;
+            uint length = _memory.ReadUInt32(Data(at));
+            if (length == WrapMarker)
+            {
+                head += _ring - at;
+                at = 0;
+                if (head > tail) throw Corrupt("wrap marker");
+                if (head == tail) return null;
+                length = _memory.ReadUInt32(Data(at));
+            }
+
+            long size = RecordHeader + Align(length);
+            if (length > MaxPayload || size > _ring - at || size > tail - head) throw Corrupt("record length");
+            var kind = (PayloadKind)_memory.ReadUInt32(Data(at) + 4);
+            if (kind is not (PayloadKind.Bytes or PayloadKind.Utf8Text or PayloadKind.CliXml or PayloadKind.EndOfStream)) throw Corrupt("record kind");
+            uint crc = _memory.ReadUInt32(Data(at) + 8);
+            byte[] payload = _memory.ReadArray(Data(at) + RecordHeader, length);
+            if (Crc32.Compute(payload) != crc) throw Corrupt("record checksum");
+            FaultInjection.Pause?.Invoke("record-read");
+            _memory.WriteUInt64(HeadOffset, (ulong)(head + size)); // the commit point
+            _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - 1));
+            return new StoredValue(kind, payload);
+        }
+
+        /// <summary>Recounts the messages after a process died mid-operation, when the count may be off by one.</summary>
+        public void Recount()
+        {
+            (long head, long tail) = Positions();
+            long count = 0;
+            while (head < tail)
+            {
+                long at = head % _ring;
+                uint length = _memory.ReadUInt32(Data(at));
+                if (length == WrapMarker)
+                {
+                    head += _ring - at;
+                    continue;
+                }
+
+                long size = RecordHeader + Align(length);
+                if (length > MaxPayload || size > _ring - at) throw Corrupt("record length");
+                head += size;
+                count++;
+            }
+
+            _memory.WriteUInt64(CountOffset, (ulong)count);
+        }
+
+        private (long Head, long Tail) Positions()
+        {
+            ulong head = _memory.ReadUInt64(HeadOffset);
+            ulong tail = _memory.ReadUInt64(TailOffset);
+            if (tail < head || tail - head > (ulong)_ring || head % 8 != 0 || tail % 8 != 0 || tail > long.MaxValue) throw Corrupt("head or tail");
+            return ((long)head, (long)tail);
+        }
+
+        private static long Align(long length) => (length + 7) & ~7L;
+
+        private static long Data(long ringOffset) => SegmentHeader.Size + ringOffset;
+
+        private SharedMemoryException Corrupt(string field) =>
+            Errors.Create(SharedMemoryError.Corrupted, _name, nameof(Resources.Messages.HeaderCorrupted), _name, field);
+    }
+}
