@@ -13,18 +13,28 @@ namespace PSSharedMemory.TestWorker
     ///                                   NAME_count (read-modify-write counter); prints one line of counts
     ///   probe NAME [allow]              as another user: try to read, lock, open and unlink NAME
     ///   plant NAME                      as another user: create NAME and its lock, open to everyone
+    ///   produce NAME ID COUNT [pauses]  enqueue COUNT checked messages and an end-of-stream mark
+    ///   consume NAME                    dequeue until an end-of-stream mark; print "writer sequence" lines
+    ///   ping NAME COUNT                 write COUNT values holding their write time, 3 ms apart
+    ///   idle-wait NAME SECONDS          wait on an unchanging segment; print the CPU milliseconds used
     /// </summary>
     internal static class Program
     {
         private static int Main(string[] args)
         {
             if (args.Length >= 3 && args[0] == "crash-writer") return CrashWriter(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+            if (args.Length >= 4 && args[0] == "produce") return QueueWorker.Produce(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses");
+            if (args.Length >= 2 && args[0] == "consume") return QueueWorker.Consume(args[1]);
+            if (args.Length >= 3 && args[0] == "ping") return QueueWorker.Ping(args[1], Int(args[2]));
+            if (args.Length >= 3 && args[0] == "idle-wait") return QueueWorker.IdleWait(args[1], double.Parse(args[2], CultureInfo.InvariantCulture));
             if (args.Length >= 2 && args[0] == "probe") return OtherUser.Probe(args[1], allowOtherOwner: args.Length > 2 && args[2] == "allow");
             if (args.Length >= 2 && args[0] == "plant") return OtherUser.Plant(args[1]);
             if (args.Length >= 5 && args[0] == "stress") return Stress.Run(args[1], TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
             Console.Error.WriteLine("usage: crash-writer NAME SEED | stress NAME SECONDS ID SEED | probe NAME [allow] | plant NAME");
             return 2;
         }
+
+        private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 
         private static int CrashWriter(string name, int seed)
         {

@@ -149,6 +149,11 @@ namespace PSSharedMemory.Commands
 
                 if (_inputIsArgument || MyInvocation.ExpectingInput) Enqueue(_queue.Value.Segment, ValueCodec.Encode(new[] { InputObject }, Depth));
             }
+            catch (SharedMemoryException e) when (e.Error == SharedMemoryError.WaitTimeout)
+            {
+                // Going on would leave a hole in the stream: what follows would arrive without this message.
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
             catch (SharedMemoryException e)
             {
                 WriteError(ToErrorRecord(e));

@@ -5,7 +5,11 @@ namespace PSSharedMemory.Tests.Infrastructure
     /// <summary>A fresh segment name per test, so tests never share state.</summary>
     public static class Names
     {
-        public static string Unique(string prefix = "t") => $"pssm_{prefix}_{Guid.NewGuid():N}".Substring(0, 40);
+        public static string Unique(string prefix = "t")
+        {
+            string name = $"pssm_{prefix}_{Guid.NewGuid():N}";
+            return name.Length > 40 ? name.Substring(0, 40) : name;
+        }
 
         public static string ShmPath(string name) => "/dev/shm/" + name;
     }
