@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using PSSharedMemory.Tests.Infrastructure;
+using PSSharedMemory.TestWorker;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace PSSharedMemory.Tests
+{
+    /// <summary>Queues and waits between real processes: PowerShell hosts, and workers on the core.</summary>
+    public sealed class QueueProcessTests : IDisposable
+    {
+        private static readonly string Worker = Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.TestWorker.dll");
+        private readonly ITestOutputHelper _output;
+        private readonly string _name = Names.Unique("qp");
+
+        public QueueProcessTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        public void Dispose()
+        {
+            File.Delete(Names.ShmPath(_name));
+            File.Delete(Names.ShmPath(_name) + "_Mutex");
+        }
+
+        [Fact]
+        public void A_hundred_thousand_messages_go_from_one_PowerShell_process_to_another_complete_and_in_order()
+        {
+            const int Count = 100_000;
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4 * 1024 * 1024, Kind = SegmentKind.Queue });
+            var clock = Stopwatch.StartNew();
+            using var consumer = ChildProcess.Host($"$n = 0; $bad = 0; Read-SharedMemory -Name {_name} -Wait | ForEach-Object {{ $n++; if ($_ -ne \"line $n\") {{ $bad++ }} }}; \"$n $bad\"");
+            using var producer = ChildProcess.Host($"1..{Count} | ForEach-Object {{ \"line $_\" }} | Write-SharedMemory -Name {_name}");
+            producer.WaitForExit(ChildProcess.DefaultTimeout);
+            consumer.WaitForExit(ChildProcess.DefaultTimeout);
+            Assert.True(producer.ExitCode == 0, producer.Stderr);
+            Assert.True(consumer.ExitCode == 0, consumer.Stderr);
+            _output.WriteLine($"{Count} messages from one PowerShell process to another in {clock.Elapsed.TotalSeconds:F1} s ({Count / clock.Elapsed.TotalSeconds:F0} messages/s, engine start included)");
+            Assert.Equal($"{Count} 0", consumer.OutputLines.Last());
+        }
+
+        [Fact]
+        public void Four_producers_and_four_consumers_deliver_every_message_exactly_once_in_each_producers_order()
+        {
+            const int Producers = 4, Consumers = 4, PerProducer = 25_000;
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 256 * 1024, Kind = SegmentKind.Queue });
+            var clock = Stopwatch.StartNew();
+            var consumers = Enumerable.Range(0, Consumers).Select(_ => ChildProcess.Start("dotnet", new[] { Worker, "consume", _name })).ToList();
+            var producers = Enumerable.Range(1, Producers).Select(id => ChildProcess.Start("dotnet", new[] { Worker, "produce", _name, id.ToString(CultureInfo.InvariantCulture), PerProducer.ToString(CultureInfo.InvariantCulture) })).ToList();
+            foreach (var p in producers) p.WaitForExit(ChildProcess.DefaultTimeout);
+            foreach (var c in consumers) c.WaitForExit(ChildProcess.DefaultTimeout);
+            clock.Stop();
+
+            var seen = new HashSet<(int, long)>();
+            int duplicates = 0, torn = 0, outOfOrder = 0;
+            foreach (ChildProcess consumer in consumers)
+            {
+                Assert.True(consumer.ExitCode == 0, consumer.Stderr);
+                var last = new Dictionary<int, long>();
+                foreach (string line in consumer.OutputLines)
+                {
+                    if (line == "torn") { torn++; continue; }
+                    string[] parts = line.Split(' ');
+                    int writer = int.Parse(parts[0], CultureInfo.InvariantCulture);
+                    long sequence = long.Parse(parts[1], CultureInfo.InvariantCulture);
+                    if (!seen.Add((writer, sequence))) duplicates++;
+                    if (last.TryGetValue(writer, out long previous) && sequence <= previous) outOfOrder++;
+                    last[writer] = sequence;
+                }
+            }
+
+            foreach (var p in producers) Assert.True(p.ExitCode == 0, p.Stderr);
+            _output.WriteLine($"producers: {Producers}, consumers: {Consumers}, messages: {Producers * PerProducer}, delivered: {seen.Count}, duplicates: {duplicates}, torn: {torn}, out of order: {outOfOrder}, per consumer: {string.Join(", ", consumers.Select(c => c.OutputLines.Length))}, {clock.Elapsed.TotalSeconds:F1} s ({Producers * PerProducer / clock.Elapsed.TotalSeconds:F0} messages/s)");
+            Assert.Equal(Producers * PerProducer, seen.Count);
+            Assert.Equal(0, duplicates);
+            Assert.Equal(0, torn);
+            Assert.Equal(0, outOfOrder);
+            consumers.ForEach(c => c.Dispose());
+            producers.ForEach(p => p.Dispose());
+        }
+
+        [Fact]
+        public void A_producer_killed_mid_stream_leaves_a_consistent_queue()
+        {
+            int kills = 0, abandoned = 0, delivered = 0;
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 * 1024, Kind = SegmentKind.Queue });
+            var random = new Random(99);
+            for (int round = 1; round <= 30; round++)
+            {
+                using (var producer = ChildProcess.Start("dotnet", new[] { Worker, "produce", _name, round.ToString(CultureInfo.InvariantCulture), "1000000", "pauses" }))
+                {
+                    producer.WaitForOutput("producing");
+                    System.Threading.Thread.Sleep(random.Next(5, 40));
+                    producer.Kill();
+                    kills++;
+                }
+
+                // Drain: every message whole, and the producer's sequence without a hole.
+                long expected = 1;
+                while (true)
+                {
+                    using LockedSegment locked = queue.Lock(TimeSpan.FromSeconds(10));
+                    if (locked.WasAbandoned) abandoned++;
+                    StoredValue? message = locked.TryDequeue();
+                    if (message is null) break;
+                    var check = CheckedPayload.Check(message.Payload);
+                    Assert.True(check is not null, $"round {round}: a torn message");
+                    Assert.Equal((round, expected), check!.Value);
+                    expected++;
+                    delivered++;
+                }
+
+                Assert.Equal(0L, queue.MessageCount);
+            }
+
+            _output.WriteLine($"producers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages drained afterwards: {delivered}, torn: 0, holes: 0");
+            Assert.True(abandoned > 0, "no kill landed inside the lock");
+        }
+
+        [Fact]
+        public void A_waiting_reader_wakes_within_microseconds_and_uses_no_CPU_while_idle()
+        {
+            const int Pings = 300;
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 });
+            var latencies = new List<double>();
+            using (var pinger = ChildProcess.Start("dotnet", new[] { Worker, "ping", _name, Pings.ToString(CultureInfo.InvariantCulture) }))
+            {
+                ulong seenVersion = 0;
+                int missed = 0;
+                while (seenVersion < Pings)
+                {
+                    uint observed;
+                    StoredValue? value;
+                    using (LockedSegment locked = segment.Lock())
+                    {
+                        value = segment.Version > seenVersion ? locked.ReadValue() : null;
+                        observed = locked.ChangeCounter;
+                    }
+
+                    if (value is not null)
+                    {
+                        long now = Stopwatch.GetTimestamp();
+                        // Only a value read right after its own write measures a wake-up; one overtaken by the next is skipped.
+                        if (value.Version == seenVersion + 1) latencies.Add((now - BitConverter.ToInt64(value.Payload)) * 1e6 / Stopwatch.Frequency);
+                        else missed++;
+                        seenVersion = value.Version;
+                        continue;
+                    }
+
+                    Assert.True(segment.WaitForChange(observed, TimeSpan.FromSeconds(30)), "no write arrived");
+                }
+
+                pinger.WaitForExit(ChildProcess.DefaultTimeout);
+                Assert.True(missed < Pings / 10, $"{missed} of {Pings} writes were overtaken before the reader woke");
+            }
+
+            latencies.Sort();
+            double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
+            using var idle = ChildProcess.Start("dotnet", new[] { Worker, "idle-wait", _name, "3" });
+            idle.WaitForExit(ChildProcess.DefaultTimeout);
+            double cpuMilliseconds = double.Parse(idle.OutputLines.Last(), CultureInfo.InvariantCulture);
+            _output.WriteLine($"wake-up from a write in another process: p50 {P(0.5):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs over {Pings} writes; an idle waiter used {cpuMilliseconds:F1} ms of CPU in 3 s ({cpuMilliseconds / 30:F2} % of a core)");
+            Assert.True(P(0.99) < 50_000, $"p99 wake-up {P(0.99):F0} µs");
+            Assert.True(cpuMilliseconds < 30, $"an idle waiter used {cpuMilliseconds} ms of CPU in 3 s");
+        }
+    }
+}
