@@ -89,6 +89,24 @@ namespace PSSharedMemory.Tests
         }
 
         [SkippableFact]
+        public void A_queue_pipes_messages_between_two_Windows_processes_and_wait_wakes_by_polling()
+        {
+            _wine.SkipIfMissing();
+            using var consumer = _wine.Host($@"
+                $q = New-SharedMemory -Name '{_name}' -Size 64KB -Queue
+                [Console]::Out.WriteLine('ready'); [Console]::Out.Flush()
+                $n = 0; $bad = 0
+                Read-SharedMemory $q -Wait -TimeoutSeconds 60 | ForEach-Object {{ $n++; if ($_ -ne ""item $n"") {{ $bad++ }} }}
+                ""$n $bad""");
+            consumer.WaitForOutput("ready");
+            using var producer = _wine.RunHost($"1..500 | ForEach-Object {{ \"item $_\" }} | Write-SharedMemory -Name '{_name}'");
+            Assert.True(producer.ExitCode == 0, producer.Stderr);
+            consumer.WaitForExit(ChildProcess.DefaultTimeout);
+            Assert.True(consumer.ExitCode == 0, consumer.Stderr);
+            Assert.Equal("500 0", consumer.OutputLines.Last());
+        }
+
+        [SkippableFact]
         public void The_seed_style_peer_writes_and_the_cmdlets_read()
         {
             _wine.SkipIfMissing();
