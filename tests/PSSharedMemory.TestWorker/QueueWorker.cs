@@ -32,14 +32,23 @@ namespace PSSharedMemory.TestWorker
         }
 
         /// <summary>Dequeues until it takes an end-of-stream mark; prints "writer sequence" per message, "torn" for a bad one.</summary>
-        public static int Consume(string name)
+        public static int Consume(string name, bool pauses)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
+            var random = new Random(Environment.ProcessId);
+            if (pauses) FaultInjection.Pause = _ => Thread.SpinWait(random.Next(0, 20000));
+            bool announced = false;
             var output = new StringBuilder();
             while (true)
             {
                 StoredValue message = Dequeue(queue);
                 if (message.Kind == PayloadKind.EndOfStream) break;
+                if (!announced)
+                {
+                    Console.Error.WriteLine("consuming");
+                    announced = true;
+                }
+
                 var check = CheckedPayload.Check(message.Payload);
                 output.AppendLine(check is null ? "torn" : string.Format(CultureInfo.InvariantCulture, "{0} {1}", check.Value.Writer, check.Value.Sequence));
             }
