@@ -12,36 +12,27 @@ using Xunit.Abstractions;
 namespace PSSharedMemory.Tests
 {
     /// <summary>Queues and waits between real processes: PowerShell hosts, and workers on the core.</summary>
-    public sealed class QueueProcessTests : IDisposable
+    public sealed class QueueProcessTests : WorkerTest
     {
-        private static readonly string Worker = Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.TestWorker.dll");
-        private readonly ITestOutputHelper _output;
-        private readonly string _name = Names.Unique("qp");
 
         public QueueProcessTests(ITestOutputHelper output)
+            : base(output, "qp")
         {
-            _output = output;
-        }
-
-        public void Dispose()
-        {
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
         }
 
         [Fact]
         public void A_hundred_thousand_messages_go_from_one_PowerShell_process_to_another_complete_and_in_order()
         {
             const int Count = 100_000;
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4 * 1024 * 1024, Kind = SegmentKind.Queue });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 4 * 1024 * 1024, Kind = SegmentKind.Queue });
             var clock = Stopwatch.StartNew();
-            using var consumer = ChildProcess.Host($"$n = 0; $bad = 0; Read-SharedMemory -Name {_name} -Wait | ForEach-Object {{ $n++; if ($_ -ne \"line $n\") {{ $bad++ }} }}; \"$n $bad\"");
-            using var producer = ChildProcess.Host($"1..{Count} | ForEach-Object {{ \"line $_\" }} | Write-SharedMemory -Name {_name}");
+            using var consumer = ChildProcess.Host($"$n = 0; $bad = 0; Read-SharedMemory -Name {SegmentName} -Wait | ForEach-Object {{ $n++; if ($_ -ne \"line $n\") {{ $bad++ }} }}; \"$n $bad\"");
+            using var producer = ChildProcess.Host($"1..{Count} | ForEach-Object {{ \"line $_\" }} | Write-SharedMemory -Name {SegmentName}");
             producer.WaitForExit(ChildProcess.DefaultTimeout);
             consumer.WaitForExit(ChildProcess.DefaultTimeout);
             Assert.True(producer.ExitCode == 0, producer.Stderr);
             Assert.True(consumer.ExitCode == 0, consumer.Stderr);
-            _output.WriteLine($"{Count} messages from one PowerShell process to another in {clock.Elapsed.TotalSeconds:F1} s ({Count / clock.Elapsed.TotalSeconds:F0} messages/s, engine start included)");
+            Output.WriteLine($"{Count} messages from one PowerShell process to another in {clock.Elapsed.TotalSeconds:F1} s ({Count / clock.Elapsed.TotalSeconds:F0} messages/s, engine start included)");
             Assert.Equal($"{Count} 0", consumer.OutputLines.Last());
         }
 
@@ -49,10 +40,10 @@ namespace PSSharedMemory.Tests
         public void Four_producers_and_four_consumers_deliver_every_message_exactly_once_in_each_producers_order()
         {
             const int Producers = 4, Consumers = 4, PerProducer = 25_000;
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 256 * 1024, Kind = SegmentKind.Queue });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 256 * 1024, Kind = SegmentKind.Queue });
             var clock = Stopwatch.StartNew();
-            var consumers = Enumerable.Range(0, Consumers).Select(_ => ChildProcess.Start("dotnet", new[] { Worker, "consume", _name })).ToList();
-            var producers = Enumerable.Range(1, Producers).Select(id => ChildProcess.Start("dotnet", new[] { Worker, "produce", _name, id.ToString(CultureInfo.InvariantCulture), PerProducer.ToString(CultureInfo.InvariantCulture) })).ToList();
+            var consumers = Enumerable.Range(0, Consumers).Select(_ => StartWorker("consume", SegmentName)).ToList();
+            var producers = Enumerable.Range(1, Producers).Select(id => StartWorker("produce", SegmentName, id.ToString(CultureInfo.InvariantCulture), PerProducer.ToString(CultureInfo.InvariantCulture))).ToList();
             foreach (var p in producers) p.WaitForExit(ChildProcess.DefaultTimeout);
             foreach (var c in consumers) c.WaitForExit(ChildProcess.DefaultTimeout);
             clock.Stop();
@@ -76,7 +67,7 @@ namespace PSSharedMemory.Tests
             }
 
             foreach (var p in producers) Assert.True(p.ExitCode == 0, p.Stderr);
-            _output.WriteLine($"producers: {Producers}, consumers: {Consumers}, messages: {Producers * PerProducer}, delivered: {seen.Count}, duplicates: {duplicates}, torn: {torn}, out of order: {outOfOrder}, per consumer: {string.Join(", ", consumers.Select(c => c.OutputLines.Length))}, {clock.Elapsed.TotalSeconds:F1} s ({Producers * PerProducer / clock.Elapsed.TotalSeconds:F0} messages/s)");
+            Output.WriteLine($"producers: {Producers}, consumers: {Consumers}, messages: {Producers * PerProducer}, delivered: {seen.Count}, duplicates: {duplicates}, torn: {torn}, out of order: {outOfOrder}, per consumer: {string.Join(", ", consumers.Select(c => c.OutputLines.Length))}, {clock.Elapsed.TotalSeconds:F1} s ({Producers * PerProducer / clock.Elapsed.TotalSeconds:F0} messages/s)");
             Assert.Equal(Producers * PerProducer, seen.Count);
             Assert.Equal(0, duplicates);
             Assert.Equal(0, torn);
@@ -89,11 +80,11 @@ namespace PSSharedMemory.Tests
         public void A_producer_killed_mid_stream_leaves_a_consistent_queue()
         {
             int kills = 0, abandoned = 0, delivered = 0;
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 * 1024, Kind = SegmentKind.Queue });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 * 1024, Kind = SegmentKind.Queue });
             var random = new Random(99);
             for (int round = 1; round <= 30; round++)
             {
-                using (var producer = ChildProcess.Start("dotnet", new[] { Worker, "produce", _name, round.ToString(CultureInfo.InvariantCulture), "1000000", "pauses" }))
+                using (var producer = StartWorker("produce", SegmentName, round.ToString(CultureInfo.InvariantCulture), "1000000", "pauses"))
                 {
                     producer.WaitForOutput("producing");
                     System.Threading.Thread.Sleep(random.Next(5, 40));
@@ -119,15 +110,15 @@ namespace PSSharedMemory.Tests
                 Assert.Equal(0L, queue.MessageCount);
             }
 
-            _output.WriteLine($"producers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages drained afterwards: {delivered}, torn: 0, holes: 0");
+            Output.WriteLine($"producers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages drained afterwards: {delivered}, torn: 0, holes: 0");
             Assert.True(abandoned > 0, "no kill landed inside the lock");
         }
 
         [Fact]
         public void A_consumer_killed_mid_stream_neither_wedges_the_queue_nor_tears_a_message()
         {
-            const int Count = 3000;
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1024 * 1024, Kind = SegmentKind.Queue });
+            const int Count = 20_000;
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 4 * 1024 * 1024, Kind = SegmentKind.Queue });
             var random = new Random(5);
             using (var locked = queue.Lock())
             {
@@ -138,11 +129,11 @@ namespace PSSharedMemory.Tests
             long next = 1;
             for (int round = 0; round < 10 && next <= Count; round++)
             {
-                using (var consumer = ChildProcess.Start("dotnet", new[] { Worker, "consume", _name, "pauses" }))
+                using (var consumer = StartWorker("consume", SegmentName, "pauses"))
                 {
                     var deadline = DateTime.UtcNow + ChildProcess.DefaultTimeout;
                     while (!consumer.Stderr.Contains("consuming", StringComparison.Ordinal) && DateTime.UtcNow < deadline) System.Threading.Thread.Sleep(5);
-                    System.Threading.Thread.Sleep(random.Next(2, 20));
+                    System.Threading.Thread.Sleep(random.Next(0, 5));
                     consumer.Kill();
                     kills++;
                 }
@@ -168,7 +159,7 @@ namespace PSSharedMemory.Tests
                 }
             }
 
-            _output.WriteLine($"consumers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages left afterwards: {remaining}, all whole and consecutive");
+            Output.WriteLine($"consumers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages left afterwards: {remaining}, all whole and consecutive");
             Assert.True(kills >= 3);
         }
 
@@ -176,9 +167,9 @@ namespace PSSharedMemory.Tests
         public void A_waiting_reader_wakes_within_microseconds_and_uses_no_CPU_while_idle()
         {
             const int Pings = 300;
-            using var segment = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 64 });
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 });
             var latencies = new List<double>();
-            using (var pinger = ChildProcess.Start("dotnet", new[] { Worker, "ping", _name, Pings.ToString(CultureInfo.InvariantCulture) }))
+            using (var pinger = StartWorker("ping", SegmentName, Pings.ToString(CultureInfo.InvariantCulture)))
             {
                 ulong seenVersion = 0;
                 int missed = 0;
@@ -211,10 +202,10 @@ namespace PSSharedMemory.Tests
 
             latencies.Sort();
             double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
-            using var idle = ChildProcess.Start("dotnet", new[] { Worker, "idle-wait", _name, "3" });
+            using var idle = StartWorker("idle-wait", SegmentName, "3");
             idle.WaitForExit(ChildProcess.DefaultTimeout);
             double cpuMilliseconds = double.Parse(idle.OutputLines.Last(), CultureInfo.InvariantCulture);
-            _output.WriteLine($"wake-up from a write in another process: p50 {P(0.5):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs over {Pings} writes; an idle waiter used {cpuMilliseconds:F1} ms of CPU in 3 s ({cpuMilliseconds / 30:F2} % of a core)");
+            Output.WriteLine($"wake-up from a write in another process: p50 {P(0.5):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs over {Pings} writes; an idle waiter used {cpuMilliseconds:F1} ms of CPU in 3 s ({cpuMilliseconds / 30:F2} % of a core)");
             Assert.True(P(0.99) < 50_000, $"p99 wake-up {P(0.99):F0} µs");
             Assert.True(cpuMilliseconds < 30, $"an idle waiter used {cpuMilliseconds} ms of CPU in 3 s");
         }

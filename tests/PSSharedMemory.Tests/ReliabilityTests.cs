@@ -17,38 +17,26 @@ namespace PSSharedMemory.Tests
     /// Under load and under crashes, with real processes on the core. The long variants run with
     /// PSSHAREDMEMORY_CRASH_KILLS and PSSHAREDMEMORY_STRESS_SECONDS set higher than the CI defaults.
     /// </summary>
-    public sealed class ReliabilityTests : IDisposable
+    public sealed class ReliabilityTests : WorkerTest
     {
-        private static readonly string Worker = Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.TestWorker.dll");
-        private readonly ITestOutputHelper _output;
-        private readonly string _name = Names.Unique("rel");
 
         public ReliabilityTests(ITestOutputHelper output)
+            : base(output, "rel")
         {
-            _output = output;
-        }
-
-        public void Dispose()
-        {
-            foreach (string suffix in new[] { "", "_raw", "_count" })
-            {
-                File.Delete(Names.ShmPath(_name + suffix));
-                File.Delete(Names.ShmPath(_name + suffix) + "_Mutex");
-            }
         }
 
         [Fact]
         public void A_writer_killed_at_random_points_leaves_a_whole_value_and_a_lock_the_next_writer_gets()
         {
             int kills = Setting("PSSHAREDMEMORY_CRASH_KILLS", 200);
-            using var segment = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 200 * 1024 });
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 200 * 1024 });
             using (var first = segment.Lock()) first.WriteValue(PayloadKind.Bytes, CheckedPayload.Create(0, 0, 100, new Random(0)));
             var random = new Random(12345);
             int abandoned = 0, whole = 0, fromKilledWriter = 0;
             TimeSpan slowestRecovery = TimeSpan.Zero;
             for (int i = 1; i <= kills; i++)
             {
-                using (var writer = ChildProcess.Start("dotnet", new[] { Worker, "crash-writer", _name, i.ToString(CultureInfo.InvariantCulture) }))
+                using (var writer = StartWorker("crash-writer", SegmentName, i.ToString(CultureInfo.InvariantCulture)))
                 {
                     writer.WaitForOutput("writing");
                     Thread.Sleep(random.Next(0, 25));
@@ -67,7 +55,7 @@ namespace PSSharedMemory.Tests
                 next.WriteValue(PayloadKind.Bytes, CheckedPayload.Create(0, i, random.Next(24, 4096), random));
             }
 
-            _output.WriteLine($"kills: {kills}, whole values after a kill: {whole}, torn: {kills - whole}, kills inside the lock (warned): {abandoned}, values last written by the killed writer: {fromKilledWriter}, slowest lock recovery: {slowestRecovery.TotalMilliseconds:F1} ms");
+            Output.WriteLine($"kills: {kills}, whole values after a kill: {whole}, torn: {kills - whole}, kills inside the lock (warned): {abandoned}, values last written by the killed writer: {fromKilledWriter}, slowest lock recovery: {slowestRecovery.TotalMilliseconds:F1} ms");
             Assert.Equal(kills, whole);
             Assert.True(abandoned >= kills / 5, $"only {abandoned} of {kills} kills landed inside the lock: the test no longer reaches what it means to");
         }
@@ -87,12 +75,12 @@ namespace PSSharedMemory.Tests
         /// <summary>Runs stress workers on three shared segments and checks every figure they report.</summary>
         private void RunStress(int processes, double seconds)
         {
-            using var values = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 16 * 1024 * 1024 });
-            using var raw = SharedMemorySegment.Open(new SegmentOptions(_name + "_raw") { Size = 64 * Stress.RawSlot, Format = SegmentFormat.Raw });
-            using var counter = SharedMemorySegment.Open(new SegmentOptions(_name + "_count") { Size = 64 });
+            using var values = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 16 * 1024 * 1024 });
+            using var raw = SharedMemorySegment.Open(new SegmentOptions(SegmentName + "_raw") { Size = 64 * Stress.RawSlot, Format = SegmentFormat.Raw });
+            using var counter = SharedMemorySegment.Open(new SegmentOptions(SegmentName + "_count") { Size = 64 });
 
             var workers = Enumerable.Range(1, processes)
-                .Select(id => ChildProcess.Start("dotnet", new[] { Worker, "stress", _name, seconds.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), (id * 7919).ToString(CultureInfo.InvariantCulture) }))
+                .Select(id => StartWorker("stress", SegmentName, seconds.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), (id * 7919).ToString(CultureInfo.InvariantCulture)))
                 .ToList();
             var reports = new List<Dictionary<string, long>>();
             foreach (ChildProcess worker in workers)
@@ -110,7 +98,7 @@ namespace PSSharedMemory.Tests
             using (var locked = counter.Lock()) counted = BitConverter.ToInt64(locked.ReadValue()!.Payload);
             long fewest = reports.Min(r => r["ops"]);
             double mean = reports.Average(r => r["ops"]);
-            _output.WriteLine($"processes: {processes}, seconds: {seconds}, operations per process: {string.Join(", ", reports.Select(r => r["ops"]))}, reads checked: {Sum("reads")}, torn: {Sum("torn")}, stale: {Sum("stale")}, lock timeouts: {Sum("timeouts")}, increments: {Sum("increments")} (counter: {counted}), values refused as too large: {Sum("refused")}, fewest operations: {fewest} ({fewest / mean:P0} of the mean)");
+            Output.WriteLine($"processes: {processes}, seconds: {seconds}, operations per process: {string.Join(", ", reports.Select(r => r["ops"]))}, reads checked: {Sum("reads")}, torn: {Sum("torn")}, stale: {Sum("stale")}, lock timeouts: {Sum("timeouts")}, increments: {Sum("increments")} (counter: {counted}), values refused as too large: {Sum("refused")}, fewest operations: {fewest} ({fewest / mean:P0} of the mean)");
 
             Assert.Equal(0, Sum("torn"));
             Assert.Equal(0, Sum("stale"));

@@ -29,6 +29,21 @@ namespace PSSharedMemory.Tests.Infrastructure
             return Ps.Run(script, all);
         }
 
+        /// <summary>Starts <paramref name="script"/>, lets it block, presses Ctrl+C, and checks it ended at once.</summary>
+        protected void AssertStopsPromptly(string script)
+        {
+            using System.Management.Automation.PowerShell shell = System.Management.Automation.PowerShell.Create();
+            shell.Runspace = Ps.Runspace;
+            shell.AddScript(script);
+            IAsyncResult pending = shell.BeginInvoke();
+            System.Threading.Thread.Sleep(500);
+            Xunit.Assert.False(pending.IsCompleted, "the script should be blocked");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            shell.Stop();
+            Xunit.Assert.Throws<System.Management.Automation.PipelineStoppedException>(() => shell.EndInvoke(pending));
+            Xunit.Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stop took {clock.Elapsed}");
+        }
+
         public void Dispose()
         {
             Ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
