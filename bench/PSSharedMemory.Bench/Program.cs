@@ -72,7 +72,7 @@ namespace PSSharedMemory.Bench
                 {
                     using LockedSegment locked = segment.Lock();
                     locked.WriteBytes(0, source);
-                    locked.ReadBytes(0, size);
+                    locked.ReadBytes(0, target, 0, size);
                 });
                 // Write+read is two copies: compare with the time of two memcpys of the same size.
                 double rawRatio = 2 * memcpy / raw;

@@ -69,6 +69,16 @@ namespace PSSharedMemory
             return segment.Memory.ReadArray(segment.DataOffset + offset, count);
         }
 
+        /// <summary>Copies <paramref name="count"/> bytes at <paramref name="offset"/> of the data area into a buffer of the caller's, allocating nothing.</summary>
+        public void ReadBytes(long offset, byte[] destination, int destinationIndex, int count)
+        {
+            if (destination is null) throw new ArgumentNullException(nameof(destination));
+            if (destinationIndex < 0 || count < 0 || destinationIndex > destination.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
+            SharedMemorySegment segment = Segment;
+            CheckRange(segment, offset, count);
+            segment.Memory.Read(segment.DataOffset + offset, destination, destinationIndex, count);
+        }
+
         /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/> of the data area; returns the new version (null for raw segments).</summary>
         public ulong? WriteBytes(long offset, byte[] data)
         {

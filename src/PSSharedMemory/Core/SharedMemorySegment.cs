@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using PSSharedMemory.Platform;
@@ -14,11 +14,13 @@ namespace PSSharedMemory
     public sealed class SharedMemorySegment : IDisposable
     {
         /// <summary>
-        /// The locks each thread holds, by lock name, across all handles of this process: taking a lock twice
-        /// on one thread is refused the same way on every platform (Windows mutexes would allow it, pthread
-        /// error-checking mutexes refuse it, and either way it is a nested call that would misbehave).
+        /// The locks this thread holds, by lock name, across all handles of this process: taking a lock twice on
+        /// one thread is refused the same way on every platform (Windows mutexes would allow it, pthread
+        /// error-checking mutexes refuse it, and either way it is a nested call that would misbehave). Per
+        /// thread, so that checking it costs no synchronisation on the uncontended path.
         /// </summary>
-        private static readonly ConcurrentDictionary<string, int> LockOwners = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        [ThreadStatic]
+        private static List<string>? locksHeldByThisThread;
 
         private readonly IPlatform _platform;
         private readonly SegmentName _name;
@@ -221,7 +223,7 @@ namespace PSSharedMemory
         {
             TimeSpan wait = timeout ?? LockTimeout;
             if (IsOwnedByCurrentThread(_name)) throw Errors.Create(SharedMemoryError.LockReentered, Name, nameof(Resources.Messages.LockReentered), Name);
-            if (!Monitor.TryEnter(_inProcessGate, wait)) throw Errors.Create(SharedMemoryError.LockTimeout, Name, nameof(Resources.Messages.LockTimeout), Name, wait.TotalSeconds);
+            if (!Monitor.TryEnter(_inProcessGate) && !Monitor.TryEnter(_inProcessGate, wait)) throw Errors.Create(SharedMemoryError.LockTimeout, Name, nameof(Resources.Messages.LockTimeout), Name, wait.TotalSeconds);
             try
             {
                 ICrossProcessLock crossProcessLock = _lock ?? throw Closed();
@@ -438,17 +440,17 @@ namespace PSSharedMemory
                 throw Errors.Create(SharedMemoryError.LockTimeout, name.Name, nameof(Resources.Messages.LockTimeout), name.Name, timeout.TotalSeconds);
             }
 
-            LockOwners[name.LockName] = Environment.CurrentManagedThreadId;
+            (locksHeldByThisThread ??= new List<string>(2)).Add(name.LockName);
             return outcome;
         }
 
         private static void ReleaseOwned(ICrossProcessLock crossProcessLock, SegmentName name)
         {
-            LockOwners.TryRemove(name.LockName, out _);
+            locksHeldByThisThread?.Remove(name.LockName);
             crossProcessLock.Release();
         }
 
         private static bool IsOwnedByCurrentThread(SegmentName name) =>
-            LockOwners.TryGetValue(name.LockName, out int owner) && owner == Environment.CurrentManagedThreadId;
+            locksHeldByThisThread is { Count: > 0 } held && held.Contains(name.LockName);
     }
 }
