@@ -49,8 +49,10 @@ namespace PSSharedMemory.Bench
 
         private static int UdsConsume(string path, int count, int size)
         {
-            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            socket.Connect(new UnixDomainSocketEndPoint(path));
+            bool tcp = path.StartsWith("tcp:", StringComparison.Ordinal);
+            using var socket = tcp ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            if (tcp) socket.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, int.Parse(path.Substring(4), CultureInfo.InvariantCulture)));
+            else socket.Connect(new UnixDomainSocketEndPoint(path));
             var buffer = new byte[size];
             long expected = (long)count * size, received = 0;
             while (received < expected)

@@ -138,10 +138,12 @@ namespace PSSharedMemory.Bench
             double udsSmall = Uds(small, 100);
             double queueSmall = Queue(small, 100);
             table.Add("alternative", "Unix domain socket, 100 B messages, process → process", Table.PerSecond(small / udsSmall));
+            table.Add("alternative", "TCP loopback, 100 B messages, process → process", Table.PerSecond(small / Stream(small, 100, tcp: true)));
             table.Add("across processes", "queue, 100 B messages, 1 producer → 1 consumer", Table.PerSecond(small / queueSmall), "Unix socket", udsSmall / queueSmall, "≥ 20×", udsSmall / queueSmall >= 20);
             double udsBig = Uds(big, 1 << 20);
             double queueBig = Queue(big, 1 << 20);
             table.Add("alternative", "Unix domain socket, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / udsBig));
+            table.Add("alternative", "TCP loopback, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Stream(big, 1 << 20, tcp: true)));
             table.Add("across processes", "queue, 1 MiB messages, 1 producer → 1 consumer", Table.Rate((double)big * (1 << 20) / queueBig), "Unix socket", udsBig / queueBig, "≥ 3×", udsBig / queueBig >= 3);
         }
 
@@ -176,14 +178,27 @@ namespace PSSharedMemory.Bench
             return seconds;
         }
 
-        private static double Uds(int count, int size)
+        private static double Uds(int count, int size) => Stream(count, size, tcp: false);
+
+        /// <summary>Seconds to send <paramref name="count"/> messages over a Unix domain socket or TCP loopback to a consumer process.</summary>
+        private static double Stream(int count, int size, bool tcp)
         {
             string path = Path.Combine(Path.GetTempPath(), Unique("uds") + ".sock");
             File.Delete(path);
-            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            listener.Bind(new UnixDomainSocketEndPoint(path));
+            using var listener = tcp ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            if (tcp)
+            {
+                listener.NoDelay = true;
+                listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            }
+            else
+            {
+                listener.Bind(new UnixDomainSocketEndPoint(path));
+            }
+
             listener.Listen(1);
-            using var consumer = StartPeer("uds-consume", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
+            string endpoint = tcp ? "tcp:" + ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture) : path;
+            using var consumer = StartPeer("uds-consume", endpoint, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
             using Socket connection = listener.Accept();
             var payload = new byte[size];
             var clock = Stopwatch.StartNew();
@@ -248,10 +263,29 @@ namespace PSSharedMemory.Bench
             double empty = Script("$null | Out-Null");
             table.Add("cmdlets", "PSSerializer Serialize + Deserialize of a 5-property object (script)", Table.Time(serializer - empty));
             table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of the same object", Table.Time(cmdlets - empty), "PSSerializer alone", (cmdlets - empty) / (serializer - empty), "≤ 1.5×", (cmdlets - empty) / (serializer - empty) <= 1.5);
+            using (var setup = PowerShell.Create())
+            {
+                setup.Runspace = runspace;
+                setup.AddScript("$global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
+            }
+
+            var mib = new byte[1 << 20];
+            var copy = new byte[1 << 20];
+            double twoCopies = 2 * Measure(() => mib.AsSpan().CopyTo(copy));
+            double bytes = Script("Write-SharedMemory -Handle $global:h -InputObject $global:b; Read-SharedMemory -Handle $global:h | Out-Null") - empty;
+            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 1 MiB byte[]", Table.Time(bytes), "two memcpys " + Table.Time(twoCopies), twoCopies / bytes);
+            string text = new string('x', 10 * 1024 * 1024);
+            double utf8 = Measure(() => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)));
+            double str = Script("Write-SharedMemory -Handle $global:h -InputObject $global:s; Read-SharedMemory -Handle $global:h | Out-Null") - empty;
+            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 10 MB string", Table.Time(str), "UTF-8 encode+decode " + Table.Time(utf8), utf8 / str);
+            double clixml = Script("$global:o | Export-Clixml -Path $global:file; Import-Clixml -Path $global:file | Out-Null") - empty;
+            table.Add("alternative", "Export-Clixml + Import-Clixml of the 5-property object through a temp file", Table.Time(clixml), "", null);
+            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of that object, against the temp file", Table.Time(cmdlets - empty), "temp file", clixml / (cmdlets - empty));
+
             using (var cleanup = PowerShell.Create())
             {
                 cleanup.Runspace = runspace;
-                cleanup.AddScript("Remove-SharedMemory $global:h -Confirm:$false").Invoke();
+                cleanup.AddScript("Remove-SharedMemory $global:h -Confirm:$false; Remove-Item $global:file").Invoke();
             }
         }
 
