@@ -26,21 +26,9 @@ namespace PSSharedMemory.Bench
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            for (int received = 0; received < count;)
+            for (int received = 0; received < count; received++)
             {
-                uint observed;
-                using (LockedSegment locked = queue.Lock())
-                {
-                    if (locked.TryDequeue() is not null)
-                    {
-                        received++;
-                        continue;
-                    }
-
-                    observed = locked.ChangeCounter;
-                }
-
-                queue.WaitForChange(observed, TimeSpan.FromSeconds(30));
+                queue.WaitUntil(locked => locked.TryDequeue(), TimeSpan.FromSeconds(30));
             }
 
             Console.Out.WriteLine("done");

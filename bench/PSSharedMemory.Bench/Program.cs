@@ -158,17 +158,7 @@ namespace PSSharedMemory.Bench
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < count; i++)
             {
-                while (true)
-                {
-                    uint observed;
-                    using (LockedSegment locked = queue.Lock())
-                    {
-                        if (locked.TryEnqueue(PayloadKind.Bytes, payload)) break;
-                        observed = locked.ChangeCounter;
-                    }
-
-                    queue.WaitForChange(observed, TimeSpan.FromSeconds(30));
-                }
+                queue.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, payload) ? queue : null, TimeSpan.FromSeconds(30));
             }
 
             consumer.StandardOutput.ReadLine(); // "done"

@@ -86,33 +86,10 @@ namespace PSSharedMemory.TestWorker
 
         private static void Enqueue(SharedMemorySegment queue, PayloadKind kind, byte[] payload)
         {
-            while (true)
-            {
-                uint observed;
-                using (LockedSegment locked = queue.Lock())
-                {
-                    if (locked.TryEnqueue(kind, payload)) return;
-                    observed = locked.ChangeCounter;
-                }
-
-                if (!queue.WaitForChange(observed, Patience)) throw new TimeoutException("the queue stayed full");
-            }
+            if (queue.WaitUntil(locked => locked.TryEnqueue(kind, payload) ? queue : null, Patience) is null) throw new TimeoutException("the queue stayed full");
         }
 
-        private static StoredValue Dequeue(SharedMemorySegment queue)
-        {
-            while (true)
-            {
-                uint observed;
-                using (LockedSegment locked = queue.Lock())
-                {
-                    StoredValue? message = locked.TryDequeue();
-                    if (message is not null) return message;
-                    observed = locked.ChangeCounter;
-                }
-
-                if (!queue.WaitForChange(observed, Patience)) throw new TimeoutException("no message arrived");
-            }
-        }
+        private static StoredValue Dequeue(SharedMemorySegment queue) =>
+            queue.WaitUntil(locked => locked.TryDequeue(), Patience) ?? throw new TimeoutException("no message arrived");
     }
 }

@@ -89,27 +89,25 @@ namespace PSSharedMemory.Commands
             return action(locked);
         }
 
-        /// <summary>
-        /// Runs <paramref name="attempt"/> under the lock until it returns something, sleeping on the segment's
-        /// change counter in between: the way -Wait reads, and writes to a full queue, wait. Null when
-        /// <paramref name="timeout"/> passes first; Ctrl+C ends the wait at once.
-        /// </summary>
+        /// <summary>The core's wait loop, with the warning for an abandoned lock and Ctrl+C as a stop.</summary>
         internal T? WaitUntil<T>(SharedMemorySegment segment, double? lockTimeoutSeconds, TimeSpan timeout, Func<LockedSegment, T?> attempt)
             where T : class
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (true)
+            try
             {
-                uint observed = 0;
-                T? result = UnderLock(segment, lockTimeoutSeconds, locked =>
-                {
-                    T? value = attempt(locked);
-                    if (value is null) observed = locked.ChangeCounter;
-                    return value;
-                });
-                if (result is not null) return result;
-                TimeSpan remaining = timeout - clock.Elapsed;
-                if (remaining <= TimeSpan.Zero || !WaitForChange(segment, observed, remaining)) return null;
+                return segment.WaitUntil(
+                    locked =>
+                    {
+                        WarnIfAbandoned(locked.WasAbandoned, segment.Name);
+                        return attempt(locked);
+                    },
+                    timeout,
+                    ToTimeout(lockTimeoutSeconds),
+                    StopToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
             }
         }
 
@@ -118,18 +116,6 @@ namespace PSSharedMemory.Commands
 
         /// <summary>Writes the message of the message table, formatted, to the verbose stream.</summary>
         protected void Verbose(string messageName, params object?[] args) => WriteVerbose(Errors.Format(messageName, args));
-
-        private bool WaitForChange(SharedMemorySegment segment, uint observed, TimeSpan timeout)
-        {
-            try
-            {
-                return segment.WaitForChange(observed, timeout, StopToken);
-            }
-            catch (OperationCanceledException e)
-            {
-                throw new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
-            }
-        }
 
         private void WarnIfAbandoned(bool abandoned, string name)
         {

@@ -123,6 +123,31 @@ namespace PSSharedMemory
         internal IPlatform Platform => _platform;
 
         /// <summary>
+        /// Runs <paramref name="attempt"/> under the lock until it returns something, sleeping on the change
+        /// counter in between: how a reader waits for a newer value or a message, and a writer for room in a
+        /// full queue. Null when <paramref name="timeout"/> passes first.
+        /// </summary>
+        public T? WaitUntil<T>(Func<LockedSegment, T?> attempt, TimeSpan timeout, TimeSpan? lockTimeout = null, CancellationToken cancellationToken = default)
+            where T : class
+        {
+            if (attempt is null) throw new ArgumentNullException(nameof(attempt));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                uint observed;
+                using (LockedSegment locked = Lock(lockTimeout, cancellationToken))
+                {
+                    T? result = attempt(locked);
+                    if (result is not null) return result;
+                    observed = locked.ChangeCounter;
+                }
+
+                TimeSpan remaining = timeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero || !WaitForChange(observed, remaining, cancellationToken)) return null;
+            }
+        }
+
+        /// <summary>
         /// Waits until the segment changes after <paramref name="observed"/> (a change counter read under the
         /// lock): spins for a few microseconds, then sleeps on the counter. False when the timeout passes.
         /// </summary>
