@@ -10,7 +10,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.6.2'
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('PSSharedMemory.format.ps1xml')
     CmdletsToExport      = @(
         'New-SharedMemory'
         'Write-SharedMemory'

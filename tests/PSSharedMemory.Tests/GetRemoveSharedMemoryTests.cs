@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -23,6 +24,16 @@ namespace PSSharedMemory.Tests
 
             using var other = new PowerShellSession();
             Assert.Equal(0, other.Run("(Get-SharedMemory).Count").AssertNoErrors().Single);
+        }
+
+        [Fact]
+        public void Handles_show_as_a_table_of_name_kind_size_messages_version_and_path()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 4096 | Out-Null; New-SharedMemory -Name ($name + '2') -Size 8192 -Queue | Write-SharedMemory -InputObject 'm' -NoEnd; Get-SharedMemory | Out-String -Width 200").AssertNoErrors();
+            string[] lines = ((string)r.Single!).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.Matches(@"^Name\s+Kind\s+Size\s+Messages\s+Version\s+CreationTime\s+Path$", lines[0]);
+            Assert.Matches($@"^{SegmentName}\s+Value\s+4096\s+0\s+", lines[2]);
+            Assert.Matches($@"^{SegmentName}2\s+Queue\s+8192\s+1\s+0\s+", lines[3]);
         }
 
         [Fact]

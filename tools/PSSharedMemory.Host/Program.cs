@@ -24,6 +24,9 @@ namespace PSSharedMemory.Host
 
             string manifest = Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.psd1");
             var state = InitialSessionState.CreateDefault2();
+            // A hosted engine on Windows starts with the Restricted policy, which refuses the module's format file
+            // (.ps1xml); this host is a test and demo tool, so it runs what it is given, like pwsh -ExecutionPolicy Bypass.
+            if (OperatingSystem.IsWindows()) state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
             state.ImportPSModule(new[] { manifest });
             using Runspace runspace = RunspaceFactory.CreateRunspace(state);
             runspace.Open();

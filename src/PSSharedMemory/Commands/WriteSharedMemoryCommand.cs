@@ -18,6 +18,7 @@ namespace PSSharedMemory.Commands
         private readonly List<object?> _collected = new List<object?>();
         private bool _inputIsArgument;
         private bool _handleIsArgument;
+        private readonly List<SharedMemorySegment> _pipedQueues = new List<SharedMemorySegment>();
         private SegmentUse? _queue;
         private bool _targetIsValue;
 
@@ -112,9 +113,15 @@ namespace PSSharedMemory.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
+            foreach (SharedMemorySegment piped in _pipedQueues)
+            {
+                EndStream(piped);
+                if (PassThru) WriteObject(piped);
+            }
+
             if (_queue is SegmentUse queue)
             {
-                if (!NoEnd) Enqueue(queue.Segment, new StoredValue(PayloadKind.EndOfStream, System.Array.Empty<byte>()));
+                EndStream(queue.Segment);
                 if (PassThru) WriteObject(queue.Segment);
                 queue.Dispose();
                 _queue = null;
@@ -132,10 +139,18 @@ namespace PSSharedMemory.Commands
         {
             try
             {
+                if (Handle is not null && !_handleIsArgument)
+                {
+                    // Handles piped in, each given -InputObject: that object is one message for each queue among them.
+                    if (!_inputIsArgument || Handle.Kind != SegmentKind.Queue) return false;
+                    Enqueue(Handle, ValueCodec.Encode(new[] { InputObject }, Depth));
+                    if (!_pipedQueues.Contains(Handle)) _pipedQueues.Add(Handle);
+                    return true;
+                }
+
                 if (_queue is null)
                 {
-                    // A handle piped in changes from record to record: only a fixed target can be a queue stream.
-                    if (_targetIsValue || (Handle is not null && !_handleIsArgument)) return false;
+                    if (_targetIsValue) return false;
                     SegmentUse use = Resolve(Handle, Name, Scope, TimeoutSeconds);
                     if (use.Segment.Kind != SegmentKind.Queue)
                     {
@@ -160,6 +175,18 @@ namespace PSSharedMemory.Commands
             }
 
             return true;
+        }
+
+        private void EndStream(SharedMemorySegment queue)
+        {
+            try
+            {
+                if (!NoEnd) Enqueue(queue, new StoredValue(PayloadKind.EndOfStream, System.Array.Empty<byte>()));
+            }
+            catch (SharedMemoryException e)
+            {
+                WriteError(ToErrorRecord(e));
+            }
         }
 
         /// <summary>Waits while the queue is full (bounded by -TimeoutSeconds); never drops or overwrites.</summary>
