@@ -108,7 +108,7 @@ namespace PSSharedMemory.Commands
             ulong since = Since ?? segment.LastReadVersion ?? UnderLock(segment, TimeoutSeconds, locked => (ulong?)segment.Version) ?? 0;
             StoredValue? value = WaitUntil(segment, TimeoutSeconds, WaitBound(TimeoutSeconds), locked =>
                 segment.Version > since ? locked.ReadValue() : null);
-            return value ?? throw Errors.Create(SharedMemoryError.WaitTimeout, segment.Name, nameof(Resources.Messages.WaitTimeout), segment.Name, TimeoutSeconds);
+            return value ?? throw NothingArrived(segment);
         }
 
         /// <summary>Dequeues and emits messages one at a time, outside the lock, so the pipeline streams.</summary>
@@ -118,12 +118,15 @@ namespace PSSharedMemory.Commands
             {
                 StoredValue? message = Wait
                     ? WaitUntil(segment, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryDequeue())
-                        ?? throw Errors.Create(SharedMemoryError.WaitTimeout, segment.Name, nameof(Resources.Messages.WaitTimeout), segment.Name, TimeoutSeconds)
+                        ?? throw NothingArrived(segment)
                     : UnderLock(segment, TimeoutSeconds, locked => locked.TryDequeue());
                 if (message is null || message.Kind == PayloadKind.EndOfStream) return;
                 Emit(segment, message);
             }
         }
+
+        private SharedMemoryException NothingArrived(SharedMemorySegment segment) =>
+            Errors.Create(SharedMemoryError.WaitTimeout, segment.Name, nameof(Resources.Messages.WaitTimeout), segment.Name, TimeoutSeconds);
 
         internal static (object? Value, bool Enumerate) Decode(SharedMemorySegment segment, StoredValue value)
         {

@@ -96,12 +96,9 @@ namespace PSSharedMemory.Commands
             {
                 WriteTo(Handle, IsRaw ? null : new[] { InputObject });
             }
-            else if (Handle is not null && !_handleIsArgument)
+            else if ((Handle is not null && !_handleIsArgument) || !MyInvocation.ExpectingInput)
             {
-                WriteError(NewErrorRecord("NoInput", ErrorCategory.InvalidArgument, Handle, nameof(Resources.Messages.NoInput), null));
-            }
-            else if (!MyInvocation.ExpectingInput)
-            {
+                // A piped handle with nothing to write, or no input at all.
                 WriteError(NewErrorRecord("NoInput", ErrorCategory.InvalidArgument, (object?)Handle ?? Name, nameof(Resources.Messages.NoInput), null));
             }
             else

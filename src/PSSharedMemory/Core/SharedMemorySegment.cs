@@ -371,7 +371,7 @@ namespace PSSharedMemory
             }
             catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound)
             {
-                throw new SharedMemoryException(SharedMemoryError.NotFound, Errors.Format(nameof(Resources.Messages.SegmentNotFound), options.Name), options.Name, e.NativeErrorCode, e);
+                throw SegmentNotFound(options, e);
             }
 
             if (options.Format != SegmentFormat.Raw && !SegmentHeader.HasMagic(new MappedMemory(mapping.Address, mapping.Length)))
@@ -400,7 +400,7 @@ namespace PSSharedMemory
             }
             catch (SharedMemoryException e) when (e.Error == SharedMemoryError.NotFound)
             {
-                throw new SharedMemoryException(SharedMemoryError.NotFound, Errors.Format(nameof(Resources.Messages.SegmentNotFound), options.Name), options.Name, e.NativeErrorCode, e);
+                throw SegmentNotFound(options, e);
             }
 
             return Attach(platform, name, crossProcessLock, options, mapping, created);
@@ -444,6 +444,10 @@ namespace PSSharedMemory
                 throw;
             }
         }
+
+        /// <summary>The platform's "no such object" in the user's terms: the segment's name, not the OS path.</summary>
+        private static SharedMemoryException SegmentNotFound(SegmentOptions options, SharedMemoryException e) =>
+            new SharedMemoryException(SharedMemoryError.NotFound, Errors.Format(nameof(Resources.Messages.SegmentNotFound), options.Name), options.Name, e.NativeErrorCode, e);
 
         private static AccessPolicy Policy(SegmentOptions options) => new AccessPolicy(options.Access, options.AllowOtherOwner);
 
