@@ -12,7 +12,7 @@ using System.Threading;
 namespace PSSharedMemory.Bench
 {
     /// <summary>
-    /// dotnet run -c Release --project bench/PSSharedMemory.Bench [-- --quick]
+    /// dotnet run -c Release --project bench/PSSharedMemory.Bench [-- [--quick] [--only copies|lock|create|queues|wake|cmdlets]]
     /// Prints one Markdown table; every ratio is against a baseline measured in the same run.
     /// </summary>
     internal static class Program
@@ -28,12 +28,14 @@ namespace PSSharedMemory.Bench
             budget = quick ? TimeSpan.FromMilliseconds(150) : TimeSpan.FromSeconds(1);
             var table = new Table();
             Console.Error.WriteLine($"PSSharedMemory benchmark, {(quick ? "quick" : "full")} mode, {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
-            Copies(table);
-            Lock(table);
-            CreateRemove(table);
-            Queues(table);
-            WakeUp(table);
-            Cmdlets(table);
+            int only = Array.IndexOf(args, "--only");
+            string? section = only >= 0 && only + 1 < args.Length ? args[only + 1] : null;
+            var sections = new (string Name, Action<Table> Run)[] { ("copies", Copies), ("lock", Lock), ("create", CreateRemove), ("queues", Queues), ("wake", WakeUp), ("cmdlets", Cmdlets) };
+            foreach (var (sectionName, run) in sections)
+            {
+                if (section is null || section == sectionName) run(table);
+            }
+
             table.Print();
             return 0;
         }
@@ -139,11 +141,18 @@ namespace PSSharedMemory.Bench
             double queueSmall = Queue(small, 100);
             table.Add("alternative", "Unix domain socket, 100 B messages, process → process", Table.PerSecond(small / udsSmall));
             table.Add("alternative", "TCP loopback, 100 B messages, process → process", Table.PerSecond(small / Stream(small, 100, tcp: true)));
+            table.Add("alternative", "FIFO (named pipe), 100 B messages, process → process", Table.PerSecond(small / Fifo(small, 100)));
             table.Add("across processes", "queue, 100 B messages, 1 producer → 1 consumer", Table.PerSecond(small / queueSmall), "Unix socket", udsSmall / queueSmall, "≥ 20×", udsSmall / queueSmall >= 20);
+            int share = small / 4;
+            double udsMany = UdsPairs(4, share, 100);
+            table.Add("alternative", "Unix domain sockets, 100 B messages, 4 producer → 4 consumer processes (4 pairs)", Table.PerSecond(4.0 * share / udsMany));
+            (double queueMany, string delivery) = QueueMany(4, 4, share, 100);
+            table.Add("across processes", $"queue, 100 B messages, 4 producers → 4 consumers ({delivery})", Table.PerSecond(4.0 * share / queueMany), "Unix sockets", udsMany / queueMany, "≥ 5×, exactly once", udsMany / queueMany >= 5 && delivery == "each once");
             double udsBig = Uds(big, 1 << 20);
             double queueBig = Queue(big, 1 << 20);
             table.Add("alternative", "Unix domain socket, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / udsBig));
             table.Add("alternative", "TCP loopback, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Stream(big, 1 << 20, tcp: true)));
+            table.Add("alternative", "FIFO (named pipe), 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Fifo(big, 1 << 20)));
             table.Add("across processes", "queue, 1 MiB messages, 1 producer → 1 consumer", Table.Rate((double)big * (1 << 20) / queueBig), "Unix socket", udsBig / queueBig, "≥ 3×", udsBig / queueBig >= 3);
         }
 
@@ -165,6 +174,88 @@ namespace PSSharedMemory.Bench
             double seconds = clock.Elapsed.TotalSeconds;
             consumer.WaitForExit();
             queue.Remove();
+            return seconds;
+        }
+
+        /// <summary>Seconds for <paramref name="producers"/> producer processes to pass <paramref name="perProducer"/> messages each through one queue to <paramref name="consumers"/> consumer processes, and whether each arrived exactly once.</summary>
+        private static (double Seconds, string Delivery) QueueMany(int producers, int consumers, int perProducer, int size)
+        {
+            string name = Unique("qm");
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = 16 << 20, Kind = SegmentKind.Queue });
+            var drains = Enumerable.Range(0, consumers).Select(_ => StartPeer("queue-drain", name, producers.ToString(CultureInfo.InvariantCulture))).ToList();
+            var feeds = Enumerable.Range(0, producers).Select(id => StartPeer("queue-produce", name, perProducer.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture))).ToList();
+            foreach (Process p in drains.Concat(feeds)) p.StandardOutput.ReadLine(); // "ready"
+            var clock = Stopwatch.StartNew();
+            foreach (Process p in feeds) p.StandardInput.WriteLine("go");
+            foreach (Process p in feeds) p.StandardOutput.ReadLine(); // "done"
+            for (int i = 0; i < consumers; i++) queue.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, Array.Empty<byte>()) ? queue : null, TimeSpan.FromSeconds(60));
+            long taken = 0, sum = 0, disorder = 0;
+            foreach (Process p in drains)
+            {
+                long[] figures = p.StandardOutput.ReadLine()!.Split(' ').Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+                taken += figures[0];
+                sum += figures[1];
+                disorder += figures[2];
+            }
+
+            double seconds = clock.Elapsed.TotalSeconds;
+            foreach (Process p in drains.Concat(feeds))
+            {
+                p.WaitForExit();
+                p.Dispose();
+            }
+
+            queue.Remove();
+            long expectedSum = producers * ((long)perProducer * (perProducer - 1) / 2);
+            bool once = taken == (long)producers * perProducer && sum == expectedSum && disorder == 0;
+            return (seconds, once ? "each once" : $"NOT each once: {taken} taken, {disorder} out of order");
+        }
+
+        /// <summary>Seconds for <paramref name="pairs"/> producer processes each to send <paramref name="count"/> messages to their own consumer process over a Unix domain socket.</summary>
+        private static double UdsPairs(int pairs, int count, int size)
+        {
+            var paths = Enumerable.Range(0, pairs).Select(i => Path.Combine(Path.GetTempPath(), Unique("udsp" + i) + ".sock")).ToList();
+            paths.ForEach(File.Delete);
+            var servers = paths.Select(path => StartPeer("uds-serve", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture))).ToList();
+            servers.ForEach(p => p.StandardOutput.ReadLine());
+            var senders = paths.Select(path => StartPeer("uds-send", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture))).ToList();
+            senders.ForEach(p => p.StandardOutput.ReadLine());
+            var clock = Stopwatch.StartNew();
+            senders.ForEach(p => p.StandardInput.WriteLine("go"));
+            servers.ForEach(p => p.StandardOutput.ReadLine()); // "done"
+            double seconds = clock.Elapsed.TotalSeconds;
+            foreach (Process p in servers.Concat(senders))
+            {
+                p.WaitForExit();
+                p.Dispose();
+            }
+
+            paths.ForEach(File.Delete);
+            return seconds;
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern int mkfifo(string path, uint mode);
+
+        /// <summary>Seconds to write <paramref name="count"/> messages, one write each, into a FIFO that a consumer process reads.</summary>
+        private static double Fifo(int count, int size)
+        {
+            string path = Path.Combine(Path.GetTempPath(), Unique("fifo"));
+            File.Delete(path);
+            if (mkfifo(path, Convert.ToUInt32("600", 8)) != 0) throw new IOException("mkfifo failed: " + System.Runtime.InteropServices.Marshal.GetLastWin32Error());
+            using var consumer = StartPeer("fifo-consume", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
+            var payload = new byte[size];
+            double seconds;
+            using (var fifo = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0))
+            {
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < count; i++) fifo.Write(payload, 0, size);
+                consumer.StandardOutput.ReadLine(); // "done"
+                seconds = clock.Elapsed.TotalSeconds;
+            }
+
+            consumer.WaitForExit();
+            File.Delete(path);
             return seconds;
         }
 
@@ -205,26 +296,38 @@ namespace PSSharedMemory.Bench
             int pings = quick ? 200 : 2000;
             string name = Unique("wake");
             using var segment = SharedMemorySegment.Open(new SegmentOptions(name) { Size = 64 });
-            using var waiter = StartPeer("wake-wait", name, pings.ToString(CultureInfo.InvariantCulture));
-            waiter.StandardOutput.ReadLine(); // "ready"
-            for (int i = 0; i < pings; i++)
-            {
-                Thread.Sleep(2);
-                using LockedSegment locked = segment.Lock();
-                locked.WriteValue(PayloadKind.Bytes, BitConverter.GetBytes(Stopwatch.GetTimestamp()));
-            }
-
-            string[] figures = waiter.StandardOutput.ReadLine()!.Split(' ');
-            waiter.WaitForExit();
-            double p50 = double.Parse(figures[0], CultureInfo.InvariantCulture), p99 = double.Parse(figures[1], CultureInfo.InvariantCulture), p999 = double.Parse(figures[2], CultureInfo.InvariantCulture);
-            table.Add("across processes", "wake-up of a waiting reader in another process, p50", Table.Time(p50 / 1e6), "", null, "≤ 1 µs while it spins", p50 <= 1);
-            table.Add("across processes", "wake-up, p99 / p99.9", $"{Table.Time(p99 / 1e6)} / {Table.Time(p999 / 1e6)}", "", null, "p99 ≤ 50 µs", p99 <= 50);
+            // A waiter that spins longer than the 2 ms between writes is always spinning when one comes.
+            var (p50, p99, p999) = WakeLatencies(segment, name, pings, spinMicroseconds: 5000);
+            table.Add("across processes", "wake-up of a spinning reader in another process (WaitSpin 5 ms), store → noticed, p50", Table.Time(p50 / 1e6), "", null, "≤ 1 µs while it spins", p50 <= 1);
+            table.Add("across processes", "wake-up of a spinning reader, p99 / p99.9", $"{Table.Time(p99 / 1e6)} / {Table.Time(p999 / 1e6)}", "", null, "p99 ≤ 50 µs", p99 <= 50);
+            (p50, p99, p999) = WakeLatencies(segment, name, pings, spinMicroseconds: 50);
+            table.Add("across processes", "wake-up of a sleeping reader (default WaitSpin 50 µs), p50 / p99 / p99.9", $"{Table.Time(p50 / 1e6)} / {Table.Time(p99 / 1e6)} / {Table.Time(p999 / 1e6)}");
 
             using var idle = StartPeer("idle-wait", name);
             double cpu = double.Parse(idle.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
             idle.WaitForExit();
             table.Add("across processes", "CPU of an idle waiting reader", cpu.ToString("0.00", CultureInfo.InvariantCulture) + " % of a core", "", null, "< 1 %", cpu < 1);
             segment.Remove();
+        }
+
+        /// <summary>Microseconds from a writer's store until a process waiting for the change notices it: p50, p99, p99.9.</summary>
+        private static (double P50, double P99, double P999) WakeLatencies(SharedMemorySegment segment, string name, int pings, double spinMicroseconds)
+        {
+            ulong start = segment.Version ?? 0;
+            using var waiter = StartPeer("wake-wait", name, (start + (ulong)pings).ToString(CultureInfo.InvariantCulture), spinMicroseconds.ToString(CultureInfo.InvariantCulture));
+            waiter.StandardOutput.ReadLine(); // "ready"
+            var stamp = new byte[8];
+            for (int i = 0; i < pings; i++)
+            {
+                Thread.Sleep(2);
+                using LockedSegment locked = segment.Lock();
+                BitConverter.TryWriteBytes(stamp, Stopwatch.GetTimestamp());
+                locked.WriteBytes(0, stamp);
+            }
+
+            double[] figures = waiter.StandardOutput.ReadLine()!.Split(' ').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            waiter.WaitForExit();
+            return (figures[0], figures[1], figures[2]);
         }
 
         private static void Cmdlets(Table table)
@@ -277,11 +380,68 @@ namespace PSSharedMemory.Bench
                 cleanup.Runspace = runspace;
                 cleanup.AddScript("Remove-SharedMemory $global:h -Confirm:$false; Remove-Item $global:file").Invoke();
             }
+
+            ProcessToProcess(table, runspace);
+        }
+
+        /// <summary>
+        /// Objects from this PowerShell process to another, warm one: through a queue, with the consumer
+        /// reading as they come, against what scripts do today, Export-Clixml to a temp file and then
+        /// Import-Clixml in the other process.
+        /// </summary>
+        private static void ProcessToProcess(Table table, Runspace runspace)
+        {
+            int count = 10_000;
+            string name = Unique("pq");
+            string file = Path.Combine(Path.GetTempPath(), Unique("handoff") + ".clixml");
+            using var consumer = StartPeer("powershell");
+            consumer.StandardOutput.ReadLine(); // "ready"
+            const string Objects = "1..$n | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } }";
+
+            double Run(string producer, string request, int n)
+            {
+                using var shell = PowerShell.Create();
+                shell.Runspace = runspace;
+                shell.AddScript(producer).AddParameter("n", n).AddParameter("name", name).AddParameter("file", file);
+                var clock = Stopwatch.StartNew();
+                if (request.StartsWith("queue", StringComparison.Ordinal)) consumer.StandardInput.WriteLine(request);
+                shell.Invoke();
+                if (shell.HadErrors) throw new InvalidOperationException(shell.Streams.Error[0].ToString());
+                if (request.StartsWith("file", StringComparison.Ordinal)) consumer.StandardInput.WriteLine(request);
+                string received = consumer.StandardOutput.ReadLine()!;
+                double seconds = clock.Elapsed.TotalSeconds;
+                if (received != n.ToString(CultureInfo.InvariantCulture)) throw new InvalidOperationException($"the consumer got {received} objects of {n}");
+                return seconds;
+            }
+
+            using (var setup = PowerShell.Create())
+            {
+                setup.Runspace = runspace;
+                setup.AddScript("param($name) $global:pq = New-SharedMemory -Name $name -Queue -Size 8MB").AddArgument(name).Invoke();
+            }
+
+            string queueProducer = "param($n, $name, $file) " + Objects + " | Write-SharedMemory -Handle $global:pq";
+            string fileProducer = "param($n, $name, $file) " + Objects + " | Export-Clixml -Path $file";
+            Run(queueProducer, "queue " + name, 200);
+            Run(fileProducer, "file " + file, 200);
+            double queue = Run(queueProducer, "queue " + name, count);
+            double handoff = Run(fileProducer, "file " + file, count);
+            consumer.StandardInput.Close();
+            consumer.WaitForExit();
+            File.Delete(file);
+            using (var cleanup = PowerShell.Create())
+            {
+                cleanup.Runspace = runspace;
+                cleanup.AddScript("Remove-SharedMemory $global:pq -Confirm:$false").Invoke();
+            }
+
+            table.Add("alternative", $"Export-Clixml to a temp file, then Import-Clixml in another process, {count:N0} objects", Table.Time(handoff));
+            table.Add("cmdlets", $"Write-SharedMemory | queue | Read-SharedMemory -Wait in another process, {count:N0} objects", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
         }
 
         private static Process StartPeer(params string[] arguments)
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
             info.ArgumentList.Add(Self);
             info.ArgumentList.Add("peer");
             foreach (string a in arguments) info.ArgumentList.Add(a);

@@ -26,6 +26,7 @@ namespace PSSharedMemory
         private readonly SegmentName _name;
         private readonly object _inProcessGate = new object();
         private IMapping? _mapping;
+        private TimeSpan _waitSpin = DefaultWaitSpin;
         private ICrossProcessLock? _lock;
         private SegmentHeader? _header;
         private ulong? _lastVersion;
@@ -148,13 +149,35 @@ namespace PSSharedMemory
         }
 
         /// <summary>
+        /// How long a waiter watches the change counter on its core before it sleeps. The default, 50 µs,
+        /// keeps an idle waiter near 0.5 % of a core and wakes it in tens of microseconds; a waiter that
+        /// expects changes more often than it can afford to sleep sets a longer spin and is woken in well
+        /// under a microsecond while it spins, at the price of a busy core for that long.
+        /// </summary>
+        public TimeSpan WaitSpin
+        {
+            get => _waitSpin;
+            set
+            {
+                if (value < TimeSpan.Zero || value > MaxWaitSpin) throw new ArgumentOutOfRangeException(nameof(value), value, $"The spin must be between 0 and {MaxWaitSpin.TotalSeconds} s.");
+                _waitSpin = value;
+            }
+        }
+
+        /// <summary>
         /// Waits until the segment changes after <paramref name="observed"/> (a change counter read under the
-        /// lock): spins for a few microseconds, then sleeps on the counter. False when the timeout passes.
+        /// lock): spins for <see cref="WaitSpin"/>, then sleeps on the counter. False when the timeout passes.
         /// </summary>
         public bool WaitForChange(uint observed, TimeSpan timeout, CancellationToken cancellationToken = default)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (clock.Elapsed < SpinPhase && ChangeCounterOrClosed() == observed) Thread.SpinWait(64);
+            TimeSpan spin = _waitSpin < timeout ? _waitSpin : timeout;
+            while (ChangeCounterOrClosed() == observed && clock.Elapsed < spin)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.SpinWait(1);
+            }
+
             while (ChangeCounterOrClosed() == observed)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -180,7 +203,8 @@ namespace PSSharedMemory
             return true;
         }
 
-        private static readonly TimeSpan SpinPhase = TimeSpan.FromMilliseconds(0.05);
+        private static readonly TimeSpan DefaultWaitSpin = TimeSpan.FromMilliseconds(0.05);
+        private static readonly TimeSpan MaxWaitSpin = TimeSpan.FromSeconds(1);
         private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(100);
 
         /// <summary>Creates or opens a segment as <paramref name="options"/> say.</summary>

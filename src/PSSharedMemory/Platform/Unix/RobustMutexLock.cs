@@ -19,6 +19,7 @@ namespace PSSharedMemory.Platform.Unix
         private const int ProcessShared = 1;
         private const int Robust = 1;
         private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(50);
+        private static readonly long SpinTicks = Stopwatch.Frequency * 20 / 1_000_000;
 
         private readonly UnixConstants _c;
         private readonly string _path;
@@ -44,6 +45,7 @@ namespace PSSharedMemory.Platform.Unix
         public LockOutcome Acquire(TimeSpan timeout, CancellationToken cancellationToken)
         {
             int result = UnixNative.MutexTryLock(_mutex);
+            if (result == _c.EBUSY) result = SpinBriefly();
             if (result == _c.EBUSY)
             {
                 result = WaitInSlices(timeout, cancellationToken);
@@ -70,6 +72,24 @@ namespace PSSharedMemory.Platform.Unix
         public void Retire() => _companion.Memory.WriteUInt32(LockCompanion.RetiredOffset, 1);
 
         public void Dispose() => _companion.Dispose();
+
+        /// <summary>
+        /// Critical sections here last a few microseconds, less than it takes the kernel to put a thread to
+        /// sleep and wake it again; so a contended acquire first retries for about as long as one of them
+        /// (as glibc's adaptive mutexes do) before it sleeps in the kernel.
+        /// </summary>
+        private int SpinBriefly()
+        {
+            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            int result;
+            do
+            {
+                Thread.SpinWait(8);
+                result = UnixNative.MutexTryLock(_mutex);
+            }
+            while (result == _c.EBUSY && Stopwatch.GetTimestamp() < deadline);
+            return result;
+        }
 
         private int WaitInSlices(TimeSpan timeout, CancellationToken cancellationToken)
         {
