@@ -34,6 +34,46 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void LaneSum_has_the_documented_value_and_reads_only_its_range()
+        {
+            Assert.Equal(0xa0b6b1ceu, LaneSum.Compute(System.Text.Encoding.ASCII.GetBytes("abc")));
+            Assert.Equal(0u, LaneSum.Compute(Array.Empty<byte>()));
+            var framed = new byte[] { 9, 9, (byte)'a', (byte)'b', (byte)'c', 9 };
+            Assert.Equal(0xa0b6b1ceu, LaneSum.Compute(framed, 2, 3));
+            Assert.Throws<ArgumentOutOfRangeException>(() => LaneSum.Compute(framed, 4, 3));
+        }
+
+        [Fact]
+        public void LaneSum_catches_every_change_to_one_or_two_words_and_moved_or_appended_zeros()
+        {
+            var random = new Random(5);
+            var data = new byte[4096 + 7];
+            random.NextBytes(data);
+            uint original = LaneSum.Compute(data);
+            for (int trial = 0; trial < 20_000; trial++)
+            {
+                var changed = (byte[])data.Clone();
+                int changes = 1 + (trial % 2);
+                for (int c = 0; c < changes; c++)
+                {
+                    int word = random.Next(data.Length / 4) * 4;
+                    uint delta = (uint)random.Next(1, int.MaxValue) | (trial % 3 == 0 ? 0x80000000u : 0u);
+                    BitConverter.TryWriteBytes(changed.AsSpan(word), BitConverter.ToUInt32(changed, word) ^ delta);
+                }
+
+                if (changes == 2 && changed.AsSpan().SequenceEqual(data)) continue;
+                Assert.NotEqual(original, LaneSum.Compute(changed));
+            }
+
+            // Two words swapped, and zeros appended (the same padded blocks, another length).
+            var swapped = (byte[])data.Clone();
+            Array.Copy(data, 0, swapped, 64, 4);
+            Array.Copy(data, 64, swapped, 0, 4);
+            Assert.NotEqual(original, LaneSum.Compute(swapped));
+            Assert.NotEqual(LaneSum.Compute(new byte[5]), LaneSum.Compute(new byte[6]));
+        }
+
+        [Fact]
         public void Robust_mutex_reports_an_owner_thread_that_ended_holding_it()
         {
             using var first = RobustMutexLock.Open(UnixConstants.Linux, Names.ShmPath(_name) + "_Mutex");

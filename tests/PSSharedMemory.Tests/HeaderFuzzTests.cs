@@ -59,8 +59,9 @@ namespace PSSharedMemory.Tests
                     var memory = new MappedMemory(buffer, c.Length);
                     memory.Clear(0, c.Length);
                     var header = new SegmentHeader(memory);
-                    header.Initialize(c.Length - SegmentHeader.Size, c.Queue ? SegmentKind.Queue : SegmentKind.Value);
-                    var queue = new MessageQueue(memory, c.Length - SegmentHeader.Size, "fuzz");
+                    // Both checksums, by the parity of the length, so that each meets every mutation.
+                    header.Initialize(c.Length - SegmentHeader.Size, c.Queue ? SegmentKind.Queue : SegmentKind.Value, c.Length % 2 == 0 ? ChecksumAlgorithm.LaneSum : ChecksumAlgorithm.Crc32);
+                    var queue = new MessageQueue(memory, header, c.Length - SegmentHeader.Size, "fuzz");
                     foreach (var (kind, payload) in c.Writes)
                     {
                         try

@@ -1,3 +1,6 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
 using System.Collections.Generic;
 using System.IO;
 using PSSharedMemory.Tests.Infrastructure;
@@ -91,6 +94,22 @@ namespace PSSharedMemory.Tests
             Assert.Equal("NewSharedMemorySizeExceedsExisting" + Id, r.ErrorIds);
             r = Run("New-SharedMemory -Name $name -Size 200");
             Assert.Equal("NewSharedMemorySizeExceedsExisting" + Id, r.ErrorIds);
+        }
+
+        [Fact]
+        public void The_checksum_is_chosen_at_creation_and_a_different_one_is_refused_on_open()
+        {
+            var r = Run("(New-SharedMemory -Name $name -Size 100).Checksum; (New-SharedMemory -Name $name).Checksum; (New-SharedMemory -Name $name -Checksum LaneSum).Checksum").AssertNoErrors();
+            Assert.Equal(new object[] { ChecksumAlgorithm.LaneSum, ChecksumAlgorithm.LaneSum, ChecksumAlgorithm.LaneSum }, r.Output.Select(o => o.BaseObject));
+            r = Run("New-SharedMemory -Name $name -Checksum Crc32");
+            Assert.Equal("NewSharedMemoryChecksumDiffers" + Id, r.ErrorIds);
+            Assert.Equal(ErrorCategory.InvalidArgument, r.Errors[0].CategoryInfo.Category);
+            Assert.Contains("LaneSum", r.Errors[0].Exception.Message, StringComparison.Ordinal);
+            Assert.Empty(r.Output);
+
+            r = Run("New-SharedMemory -Name ($name + 'r') -Size 100 -Raw -Checksum Crc32");
+            Assert.Equal("NewSharedMemoryChecksumNeedsHeader" + Id, r.ErrorIds);
+            Assert.False(File.Exists(Names.ShmPath(SegmentName + "r")));
         }
 
         [Theory]

@@ -34,11 +34,25 @@ namespace PSSharedMemory.Tests
             Assert.Equal("hello", r.Output[1].BaseObject);
         }
 
-        [SkippableFact]
-        public void Python_reads_a_value_from_the_documented_layout_alone()
+        [SkippableTheory]
+        [InlineData("LaneSum")]
+        [InlineData("Crc32")]
+        public void Python_reads_a_value_from_the_documented_layout_alone(string checksum)
         {
-            Run("New-SharedMemory -Name $name -Size 1024 | Write-SharedMemory -InputObject 'first' -PassThru | Write-SharedMemory -InputObject 'grüße from PowerShell'").AssertNoErrors();
+            Run($"New-SharedMemory -Name $name -Size 1024 -Checksum {checksum} | Write-SharedMemory -InputObject 'first' -PassThru | Write-SharedMemory -InputObject 'grüße from PowerShell'").AssertNoErrors();
             Assert.Equal("2 2 grüße from PowerShell", Python("value", SegmentName));
+        }
+
+        [SkippableFact]
+        public void LaneSum_is_what_the_documented_definition_computes_in_Python()
+        {
+            var random = new Random(11);
+            foreach (int length in new[] { 0, 1, 3, 4, 15, 16, 17, 31, 32, 33, 100, 1000, 4099 })
+            {
+                var data = new byte[length];
+                random.NextBytes(data);
+                Assert.Equal(LaneSum.Compute(data).ToString("x8", System.Globalization.CultureInfo.InvariantCulture), Python("lanesum", Convert.ToHexString(data)));
+            }
         }
 
         private static string Python(params string[] args)

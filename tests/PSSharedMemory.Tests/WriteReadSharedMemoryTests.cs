@@ -239,7 +239,7 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void A_text_value_that_is_not_UTF8_is_InvalidData()
         {
-            Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'abcd'").AssertNoErrors();
+            Run("$h = New-SharedMemory -Name $name -Size 256 -Checksum Crc32; Write-SharedMemory $h -InputObject 'abcd'").AssertNoErrors();
             byte[] all = File.ReadAllBytes(Names.ShmPath(SegmentName));
             int active = System.BitConverter.ToInt32(all, 28);
             long offset = System.BitConverter.ToInt64(all, 32 + (active * 32));

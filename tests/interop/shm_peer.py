@@ -5,6 +5,7 @@ segments the cmdlets use, and a reader of the PSSharedMemory value layout writte
     shm_peer.py read NAME OFFSET COUNT        print COUNT bytes at OFFSET of an existing segment, as hex
     shm_peer.py size NAME                     print the segment's size
     shm_peer.py value NAME                    print the stored value of a PSSharedMemory segment (kind and text)
+    shm_peer.py lanesum HEX                   print the LaneSum checksum of the bytes, in hex
 """
 import struct
 import sys
@@ -22,22 +23,55 @@ def attach(name, create=False, size=0):
     return shm
 
 
+MASK64 = (1 << 64) - 1
+
+
+def _mix(h):
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & MASK64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & MASK64
+    return h ^ (h >> 33)
+
+
+def lane_sum(payload):
+    """Checksum algorithm 1 of docs/layout.md."""
+    padded = payload + bytes(-len(payload) % 16)
+    a, b = [0] * 4, [0] * 4
+    for words in struct.iter_unpack("<4I", padded):
+        for lane in range(4):
+            a[lane] = (a[lane] + words[lane]) & MASK64
+            b[lane] = (b[lane] + a[lane]) & MASK64
+    h = len(payload)
+    for x in a + b:
+        h = _mix(h ^ x)
+    return (h ^ (h >> 32)) & 0xFFFFFFFF
+
+
+CHECKSUMS = {0: zlib.crc32, 1: lane_sum}
+
+
 def read_value(buf):
     magic, layout, header_size, capacity, version, kind_of_segment, active = struct.unpack_from("<IHHQQII", buf, 0)
-    if magic != MAGIC or layout != 1 or header_size != HEADER or active > 1:
+    if magic != MAGIC or layout not in (1, 2) or header_size != HEADER or active > 1:
         raise ValueError("not a PSSharedMemory value segment")
+    algorithm = struct.unpack_from("<I", buf, 112)[0] if layout == 2 else 0
+    if algorithm not in CHECKSUMS:
+        raise ValueError("unknown checksum algorithm")
     offset, length, kind, crc, value_version = struct.unpack_from("<QQIIQ", buf, 32 + 32 * active)
     if offset + length > capacity or capacity > len(buf) - HEADER:
         raise ValueError("value outside the data area")
     payload = bytes(buf[HEADER + offset:HEADER + offset + length])
-    if zlib.crc32(payload) != crc:
+    if CHECKSUMS[algorithm](payload) != crc:
         raise ValueError("checksum mismatch")
     return kind, payload, value_version
 
 
 def main(argv):
     command, name = argv[1], argv[2]
-    if command == "create":
+    if command == "lanesum":
+        print("%08x" % lane_sum(bytes.fromhex(name)))
+    elif command == "create":
         size, offset, data = int(argv[3]), int(argv[4]), bytes.fromhex(argv[5])
         shm = attach(name, create=True, size=size)
         shm.buf[offset:offset + len(data)] = data

@@ -40,6 +40,10 @@ namespace PSSharedMemory.Commands
         [Parameter]
         public SwitchParameter Queue { get; set; }
 
+        /// <summary>How a segment this call creates checks values and messages: LaneSum (default, fast) or Crc32 (zlib's, for other languages).</summary>
+        [Parameter]
+        public ChecksumAlgorithm Checksum { get; set; } = ChecksumAlgorithm.LaneSum;
+
         /// <summary>The Windows namespace: Local (the session's, default) or Global (the machine's). No effect on Unix.</summary>
         [Parameter]
         public SegmentScope Scope { get; set; } = SegmentScope.Local;
@@ -67,6 +71,7 @@ namespace PSSharedMemory.Commands
                 Mode = CreateNew ? OpenMode.CreateNew : OpenExisting ? OpenMode.OpenExisting : OpenMode.CreateOrOpen,
                 Format = Raw ? SegmentFormat.Raw : SegmentFormat.Value,
                 Kind = Queue ? SegmentKind.Queue : SegmentKind.Value,
+                Checksum = MyInvocation.BoundParameters.ContainsKey(nameof(Checksum)) ? Checksum : null,
                 Scope = Scope,
                 Access = Access,
                 AllowOtherOwner = AllowOtherOwner,
@@ -76,6 +81,12 @@ namespace PSSharedMemory.Commands
             if (Raw && Queue)
             {
                 WriteError(NewErrorRecord("QueueNeedsHeader", ErrorCategory.InvalidArgument, Name, nameof(Resources.Messages.QueueNeedsHeader), null));
+                return;
+            }
+
+            if (Raw && options.Checksum.HasValue)
+            {
+                WriteError(NewErrorRecord("ChecksumNeedsHeader", ErrorCategory.InvalidArgument, Name, nameof(Resources.Messages.ChecksumNeedsHeader), null));
                 return;
             }
 

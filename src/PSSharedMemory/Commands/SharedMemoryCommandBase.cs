@@ -125,7 +125,8 @@ namespace PSSharedMemory.Commands
         private static ErrorCategory CategoryOf(SharedMemoryError error) => error switch
         {
             SharedMemoryError.NameInvalid or SharedMemoryError.SizeInvalid or SharedMemoryError.SizeRequired
-                or SharedMemoryError.SizeExceedsExisting or SharedMemoryError.OutOfRange or SharedMemoryError.FileInvalid => ErrorCategory.InvalidArgument,
+                or SharedMemoryError.SizeExceedsExisting or SharedMemoryError.OutOfRange or SharedMemoryError.FileInvalid
+                or SharedMemoryError.ChecksumDiffers => ErrorCategory.InvalidArgument,
             SharedMemoryError.AlreadyExists => ErrorCategory.ResourceExists,
             SharedMemoryError.NotFound => ErrorCategory.ObjectNotFound,
             SharedMemoryError.ValueTooLarge => ErrorCategory.LimitsExceeded,

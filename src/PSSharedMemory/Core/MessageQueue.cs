@@ -6,7 +6,7 @@ namespace PSSharedMemory
     /// A first-in, first-out ring of variable-length messages in a queue segment's data area; every method is
     /// called with the segment's lock held. Layout (docs/layout.md): the header's bytes 32..55 hold
     /// <c>u64 head</c>, <c>u64 tail</c> (byte positions that only grow; the ring offset is position mod ring
-    /// size) and <c>u64 count</c>. A record is <c>u32 length, u32 kind, u32 crc32, u32 reserved</c>, the
+    /// size) and <c>u64 count</c>. A record is <c>u32 length, u32 kind, u32 checksum, u32 reserved</c>, the
     /// payload, and padding to 8 bytes; a length of 0xFFFFFFFF marks the unused end of the ring before it
     /// wraps. A record is committed by storing the new tail (consumed by storing the new head), one aligned
     /// store each, so a process that dies mid-operation leaves the message wholly there or wholly absent.
@@ -22,10 +22,12 @@ namespace PSSharedMemory
         private readonly MappedMemory _memory;
         private readonly string _name;
         private readonly long _ring;
+        private readonly SegmentHeader _header;
 
-        public MessageQueue(MappedMemory memory, long capacity, string name)
+        public MessageQueue(MappedMemory memory, SegmentHeader header, long capacity, string name)
         {
             _memory = memory;
+            _header = header;
             _name = name;
             _ring = capacity & ~7L;
         }
@@ -67,7 +69,7 @@ namespace PSSharedMemory
 
             _memory.WriteUInt32(Data(at), (uint)payload.Length);
             _memory.WriteUInt32(Data(at) + 4, (uint)kind);
-            _memory.WriteUInt32(Data(at) + 8, Crc32.Compute(payload));
+            _memory.WriteUInt32(Data(at) + 8, PayloadChecksum.Compute(_header.ValidatedChecksum(_name), payload));
             _memory.WriteUInt32(Data(at) + 12, 0);
             _memory.Write(Data(at) + RecordHeader, payload, 0, payload.Length);
             FaultInjection.Pause?.Invoke("record-written");
@@ -98,7 +100,7 @@ namespace PSSharedMemory
             if (kind is not (PayloadKind.Bytes or PayloadKind.Utf8Text or PayloadKind.CliXml or PayloadKind.EndOfStream)) throw Corrupt("record kind");
             uint crc = _memory.ReadUInt32(Data(at) + 8);
             byte[] payload = _memory.ReadArray(Data(at) + RecordHeader, length);
-            if (Crc32.Compute(payload) != crc) throw Corrupt("record checksum");
+            if (PayloadChecksum.Compute(_header.ValidatedChecksum(_name), payload) != crc) throw Corrupt("record checksum");
             FaultInjection.Pause?.Invoke("record-read");
             _memory.WriteUInt64(HeadOffset, (ulong)(head + size)); // the commit point
             _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - 1));

@@ -13,7 +13,8 @@ namespace PSSharedMemory
     ///  32 descriptor 0   64 descriptor 1   (each: u64 offset, u64 length, u32 kind, u32 crc32, u64 version)
     ///  96 u64 creation time, Unix milliseconds
     /// 104 u32 change counter, bumped after every change, that waiters sleep on   108 u32 number of waiters
-    /// 112..127 reserved, zero
+    /// 112 u32 checksum algorithm (0 = CRC-32, 1 = LaneSum; layout 2, zero and meaning CRC-32 in layout 1)
+    /// 116..127 reserved, zero
     /// A queue (segment kind 1) uses bytes 32..55 for its ring instead of the descriptors: see MessageQueue.
     /// </code>
     /// A value is committed by writing its payload where it does not overlap the current one, filling the
@@ -24,7 +25,10 @@ namespace PSSharedMemory
     {
         public const int Size = 128;
         public const uint Magic = 0x4D535350; // "PSSM" read as little-endian bytes
-        public const ushort LayoutVersion = 1;
+        public const ushort LayoutVersion = 2;
+
+        /// <summary>Layout 1 is layout 2 without the checksum algorithm field: always CRC-32.</summary>
+        private const ushort FirstLayoutVersion = 1;
 
         private const int MagicOffset = 0;
         private const int LayoutVersionOffset = 4;
@@ -38,6 +42,7 @@ namespace PSSharedMemory
         private const int CreatedOffset = 96;
         public const int ChangeCounterOffset = 104;
         public const int WaitersOffset = 108;
+        private const int ChecksumOffset = 112;
 
         private const int DescOffset = 0;
         private const int DescLength = 8;
@@ -65,6 +70,15 @@ namespace PSSharedMemory
 
         public SegmentKind Kind => (SegmentKind)_memory.ReadUInt32(SegmentKindOffset);
 
+        /// <summary>The algorithm that checks values and messages, after checking the field: another process may have written anything.</summary>
+        public ChecksumAlgorithm ValidatedChecksum(string segmentName)
+        {
+            if (_memory.ReadUInt16(LayoutVersionOffset) == FirstLayoutVersion) return ChecksumAlgorithm.Crc32;
+            uint algorithm = _memory.ReadUInt32(ChecksumOffset);
+            if (algorithm > (uint)ChecksumAlgorithm.LaneSum) throw Corrupt(segmentName, "checksum algorithm");
+            return (ChecksumAlgorithm)algorithm;
+        }
+
         public uint ChangeCounter => _memory.ReadUInt32(ChangeCounterOffset);
 
         /// <summary>Marks a change for waiters; true when some process is waiting and must be woken.</summary>
@@ -74,10 +88,11 @@ namespace PSSharedMemory
             return _memory.ReadUInt32(WaitersOffset) != 0;
         }
 
-        public void Initialize(long capacity, SegmentKind kind = SegmentKind.Value)
+        public void Initialize(long capacity, SegmentKind kind, ChecksumAlgorithm checksum)
         {
             _memory.Clear(0, Size);
             _memory.WriteUInt32(SegmentKindOffset, (uint)kind);
+            _memory.WriteUInt32(ChecksumOffset, (uint)checksum);
             _memory.WriteUInt16(LayoutVersionOffset, LayoutVersion);
             _memory.WriteUInt16(HeaderSizeOffset, Size);
             _memory.WriteUInt64(CapacityOffset, (ulong)capacity);
@@ -90,7 +105,7 @@ namespace PSSharedMemory
         {
             if (_memory.ReadUInt32(MagicOffset) != Magic) throw Corrupt(segmentName, "magic");
             ushort layout = _memory.ReadUInt16(LayoutVersionOffset);
-            if (layout != LayoutVersion) throw Errors.Create(SharedMemoryError.Corrupted, segmentName, nameof(Resources.Messages.UnsupportedLayout), segmentName, layout, LayoutVersion);
+            if (layout != LayoutVersion && layout != FirstLayoutVersion) throw Errors.Create(SharedMemoryError.Corrupted, segmentName, nameof(Resources.Messages.UnsupportedLayout), segmentName, layout, LayoutVersion);
             if (_memory.ReadUInt16(HeaderSizeOffset) != Size) throw Corrupt(segmentName, "header size");
             if (_memory.ReadUInt32(SegmentKindOffset) > (uint)SegmentKind.Queue) throw Corrupt(segmentName, "segment kind");
             ulong capacity = _memory.ReadUInt64(CapacityOffset);
@@ -115,7 +130,7 @@ namespace PSSharedMemory
             ulong version = _memory.ReadUInt64(d + DescVersion);
             byte[] payload = _memory.ReadArray(Size + (long)offset, (long)length);
             // The check runs on our private copy, so no other process can change the bytes after they pass.
-            if (Crc32.Compute(payload) != crc) throw Corrupt(segmentName, "checksum");
+            if (PayloadChecksum.Compute(ValidatedChecksum(segmentName), payload) != crc) throw Corrupt(segmentName, "checksum");
             return new StoredValue(kind, payload, version);
         }
 
@@ -128,7 +143,7 @@ namespace PSSharedMemory
             if (active > 1) active = 0; // a damaged index is repaired by the next complete write
 
             long offset = PlaceBesideCurrent(segmentName, capacity, active, payload.LongLength);
-            uint crc = Crc32.Compute(payload);
+            uint crc = PayloadChecksum.Compute(ValidatedChecksum(segmentName), payload);
             ulong version = Version + 1;
 
             Action<string>? pause = FaultInjection.Pause;

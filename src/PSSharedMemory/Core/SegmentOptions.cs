@@ -32,6 +32,12 @@ namespace PSSharedMemory
         /// <summary>What a segment created with the header holds: one value (default) or a queue of messages.</summary>
         public SegmentKind Kind { get; set; } = SegmentKind.Value;
 
+        /// <summary>
+        /// How a segment created with the header checks its values and messages: LaneSum when null. An
+        /// existing segment keeps its own; when this is set and differs, opening it fails with ChecksumDiffers.
+        /// </summary>
+        public ChecksumAlgorithm? Checksum { get; set; }
+
         /// <summary>The Windows namespace of the name.</summary>
         public SegmentScope Scope { get; set; } = SegmentScope.Local;
 

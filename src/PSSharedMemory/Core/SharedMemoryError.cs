@@ -47,6 +47,8 @@ namespace PSSharedMemory
         WrongKind,
         /// <summary>Waiting for a change or a message ran out of time.</summary>
         WaitTimeout,
+        /// <summary>An existing segment checks its values with another algorithm than the one asked for.</summary>
+        ChecksumDiffers,
         /// <summary>Any other failure of the operating system.</summary>
         SystemError,
     }

@@ -51,7 +51,8 @@ namespace PSSharedMemory
                 CreationTime = _header.Created;
                 _lastVersion = _header.Version;
                 Kind = _header.Kind;
-                if (Kind == SegmentKind.Queue) Queue = new MessageQueue(Memory, size, name.Name);
+                Checksum = _header.ValidatedChecksum(name.Name);
+                if (Kind == SegmentKind.Queue) Queue = new MessageQueue(Memory, _header, size, name.Name);
             }
         }
 
@@ -91,6 +92,9 @@ namespace PSSharedMemory
 
         /// <summary>Value or Queue; null for raw segments.</summary>
         public SegmentKind? Kind { get; }
+
+        /// <summary>How values and messages are checked, as the header said when this handle opened it; null for raw segments.</summary>
+        public ChecksumAlgorithm? Checksum { get; }
 
         /// <summary>Messages waiting in a queue (read without the lock, so a moment old); null for other segments.</summary>
         public long? MessageCount => ReadQueue(q => q.Count);
@@ -441,7 +445,7 @@ namespace PSSharedMemory
                 if (created)
                 {
                     if (format == SegmentFormat.Detect) format = SegmentFormat.Value;
-                    if (format == SegmentFormat.Value) new SegmentHeader(memory).Initialize(mapping.Length - SegmentHeader.Size, options.Kind);
+                    if (format == SegmentFormat.Value) new SegmentHeader(memory).Initialize(mapping.Length - SegmentHeader.Size, options.Kind, options.Checksum ?? ChecksumAlgorithm.LaneSum);
                     size = mapping.Length - (format == SegmentFormat.Value ? SegmentHeader.Size : 0);
                 }
                 else
@@ -454,6 +458,12 @@ namespace PSSharedMemory
                     }
 
                     size = format == SegmentFormat.Value ? new SegmentHeader(memory).ValidatedCapacity(options.Name) : mapping.Length;
+                    ChecksumAlgorithm? existing = format == SegmentFormat.Value ? new SegmentHeader(memory).ValidatedChecksum(options.Name) : null;
+                    if (options.Checksum.HasValue && existing != options.Checksum)
+                    {
+                        throw Errors.Create(SharedMemoryError.ChecksumDiffers, options.Name, nameof(Resources.Messages.ChecksumDiffers), options.Name, existing?.ToString() ?? "no checksum (raw)", options.Checksum.Value);
+                    }
+
                     if (options.Size.HasValue && options.Size.Value > size)
                     {
                         throw Errors.Create(SharedMemoryError.SizeExceedsExisting, options.Size.Value, nameof(Resources.Messages.SizeExceedsExisting), options.Name, size, options.Size.Value);
