@@ -27,13 +27,26 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
-        public void Handles_show_as_a_table_of_name_kind_size_messages_version_and_path()
+        public void Handles_show_as_a_table_of_name_kind_size_used_version_created_and_path()
         {
-            var r = Run("New-SharedMemory -Name $name -Size 4096 | Out-Null; New-SharedMemory -Name ($name + '2') -Size 8192 -Queue | Write-SharedMemory -InputObject 'm' -NoEnd; Get-SharedMemory | Out-String -Width 200").AssertNoErrors();
+            var r = Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'abc'; New-SharedMemory -Name ($name + '2') -Size 8192 -Queue | Write-SharedMemory -InputObject 'm' -NoEnd; Get-SharedMemory | Out-String -Width 200").AssertNoErrors();
             string[] lines = ((string)r.Single!).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            Assert.Matches(@"^Name\s+Kind\s+Size\s+Messages\s+Version\s+CreationTime\s+Path$", lines[0]);
-            Assert.Matches($@"^{SegmentName}\s+Value\s+4096\s+0\s+", lines[2]);
-            Assert.Matches($@"^{SegmentName}2\s+Queue\s+8192\s+1\s+0\s+", lines[3]);
+            Assert.Matches(@"^Name\s+Kind\s+Size\s+Used\s+Version\s+Created\s+Path$", lines[0]);
+            string today = DateTime.Now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Matches($@"^{SegmentName}\s+Value\s+4096\s+3\s+1\s+{today} \d\d:\d\d:\d\d\s+/dev/shm/{SegmentName}$", lines[2]);
+            // One message of 1 byte: a 16-byte record header and the payload padded to 8.
+            Assert.Matches($@"^{SegmentName}2\s+Queue\s+8192\s+24 in 1 msg\s+0\s+{today} ", lines[3]);
+        }
+
+        [Fact]
+        public void Format_List_shows_everything_about_a_handle()
+        {
+            var r = Run("New-SharedMemory -Name $name -Size 4096 -Checksum Crc32 | Write-SharedMemory -InputObject 'abc' -PassThru | Format-List | Out-String -Width 200").AssertNoErrors();
+            string text = (string)r.Single!;
+            foreach (string line in new[] { "Name *: " + SegmentName, "Kind *: Value", "Checksum *: Crc32", "Size *: 4096", "UsedBytes *: 3", "Version *: 1", "WaitSpin *: 00:00:00.0000500", "IsClosed *: False", "Path *: /dev/shm/" + SegmentName })
+            {
+                Assert.Matches("(?m)^" + line.Replace("*", @"\s*", StringComparison.Ordinal) + @"\s*$", text);
+            }
         }
 
         [Fact]

@@ -15,6 +15,7 @@ namespace PSSharedMemory.Commands
         /// <summary>Names to list; wildcards are allowed. All when omitted.</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(SegmentNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>List the segments that exist on the machine (Linux: /dev/shm), open here or not.</summary>

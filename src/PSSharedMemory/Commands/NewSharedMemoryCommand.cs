@@ -14,6 +14,7 @@ namespace PSSharedMemory.Commands
         /// <summary>The segment's name; a <c>Local\</c> or <c>Global\</c> prefix selects the Windows namespace.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(SegmentNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
         /// <summary>Bytes of data to create the segment with. Needed to create; when opening, at most the existing size.</summary>

@@ -23,6 +23,7 @@ namespace PSSharedMemory.Commands
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ValueByNameSet)]
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = RawByNameSet)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(SegmentNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
         /// <summary>The Windows namespace of -Name.</summary>

@@ -21,6 +21,7 @@ namespace PSSharedMemory.Commands
         /// <summary>The name of a segment; accepts the Name property of piped objects.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByNameSet)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(SegmentNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
         /// <summary>The Windows namespace of -Name.</summary>

@@ -31,6 +31,7 @@ namespace PSSharedMemory.Commands
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = ValueByNameSet)]
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = RawByNameSet)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(SegmentNameCompleter))]
         public string Name { get; set; } = string.Empty;
 
         /// <summary>The Windows namespace of -Name.</summary>

@@ -37,12 +37,15 @@ namespace PSSharedMemory
 
         public long Count => (long)Math.Min(_memory.ReadUInt64(CountOffset), long.MaxValue);
 
-        public long FreeBytes
+        public long FreeBytes => _ring - UsedBytes;
+
+        /// <summary>Ring bytes that records (with their headers, padding and any wrap gap) occupy.</summary>
+        public long UsedBytes
         {
             get
             {
                 (long head, long tail) = Positions();
-                return _ring - (tail - head);
+                return tail - head;
             }
         }
 

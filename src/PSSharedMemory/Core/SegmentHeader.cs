@@ -113,6 +113,17 @@ namespace PSSharedMemory
             return (long)capacity;
         }
 
+        /// <summary>The current value's length for display, read without the lock: 0 with no value, null when the descriptor is not plausible.</summary>
+        public long? CurrentValueLength(long capacity)
+        {
+            uint active = _memory.ReadUInt32(ActiveDescriptorOffset);
+            if (active > 1) return null;
+            long d = DescriptorsOffset + (active * DescriptorSize);
+            if ((PayloadKind)_memory.ReadUInt32(d + DescKind) == PayloadKind.None) return 0;
+            ulong length = _memory.ReadUInt64(d + DescLength);
+            return length <= (ulong)capacity ? (long)length : null;
+        }
+
         public StoredValue? ReadValue(string segmentName)
         {
             long capacity = ValidatedCapacity(segmentName);

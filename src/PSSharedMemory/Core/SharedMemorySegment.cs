@@ -97,10 +97,16 @@ namespace PSSharedMemory
         public ChecksumAlgorithm? Checksum { get; }
 
         /// <summary>Messages waiting in a queue (read without the lock, so a moment old); null for other segments.</summary>
-        public long? MessageCount => ReadQueue(q => q.Count);
+        public long? MessageCount => ReadWithoutLock(() => Queue?.Count);
 
         /// <summary>Bytes free in a queue's ring (read without the lock); null for other segments.</summary>
-        public long? FreeBytes => ReadQueue(q => q.FreeBytes);
+        public long? FreeBytes => ReadWithoutLock(() => Queue?.FreeBytes);
+
+        /// <summary>
+        /// Bytes in use (read without the lock, so a moment old): the current value's length, or what a
+        /// queue's messages occupy in its ring; null for raw segments, whose use the module cannot know.
+        /// </summary>
+        public long? UsedBytes => ReadWithoutLock(() => Queue is not null ? Queue.UsedBytes : _header?.CurrentValueLength(Size));
 
         /// <summary>When the segment was created (from its header); null for raw segments.</summary>
         public DateTimeOffset? CreationTime { get; }
@@ -360,14 +366,14 @@ namespace PSSharedMemory
             }
         }
 
-        private long? ReadQueue(Func<MessageQueue, long> read)
+        private long? ReadWithoutLock(Func<long?> read)
         {
             lock (_inProcessGate)
             {
-                if (Queue is null || _mapping is null) return null;
+                if (_mapping is null) return null;
                 try
                 {
-                    return read(Queue);
+                    return read();
                 }
                 catch (SharedMemoryException)
                 {
