@@ -81,7 +81,7 @@ namespace PSSharedMemory.Commands
                     return;
                 }
 
-                StoredValue? value = Wait ? WaitForNewValue(segment) : UnderLock(segment, TimeoutSeconds, locked => locked.ReadValue());
+                StoredValue? value = Wait ? WaitForNewValue(segment) : UnderLockWithProgress(segment, TimeoutSeconds, nameof(Resources.Messages.ProgressReading), (locked, progress) => locked.ReadValue(progress, StopToken));
                 if (value is null)
                 {
                     Verbose(nameof(Resources.Messages.NoValue), segment.Name);

@@ -84,10 +84,34 @@ namespace PSSharedMemory.Commands
         /// <summary>Runs <paramref name="action"/> holding the segment's lock, warning when it was abandoned.</summary>
         internal T UnderLock<T>(SharedMemorySegment segment, double? timeoutSeconds, Func<LockedSegment, T> action)
         {
-            using LockedSegment locked = segment.Lock(ToTimeout(timeoutSeconds), StopToken);
-            WarnIfAbandoned(locked.WasAbandoned, segment.Name);
-            return action(locked);
+            try
+            {
+                using LockedSegment locked = segment.Lock(ToTimeout(timeoutSeconds), StopToken);
+                WarnIfAbandoned(locked.WasAbandoned, segment.Name);
+                return action(locked);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw Canceled(segment, e);
+            }
         }
+
+        /// <summary>Runs <paramref name="action"/> under the lock with a progress bar for a large value, taken down however it ends.</summary>
+        internal T UnderLockWithProgress<T>(SharedMemorySegment segment, double? timeoutSeconds, string activityMessageName, Func<LockedSegment, Action<long, long>, T> action)
+        {
+            var progress = new TransferProgress(this, activityMessageName, segment.Name);
+            try
+            {
+                return UnderLock(segment, timeoutSeconds, locked => action(locked, progress.Report));
+            }
+            finally
+            {
+                progress.Complete();
+            }
+        }
+
+        private static SharedMemoryException Canceled(SharedMemorySegment segment, OperationCanceledException e) =>
+            new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
 
         /// <summary>The core's wait loop, with the warning for an abandoned lock and Ctrl+C as a stop.</summary>
         internal T? WaitUntil<T>(SharedMemorySegment segment, double? lockTimeoutSeconds, TimeSpan timeout, Func<LockedSegment, T?> attempt)
@@ -107,7 +131,7 @@ namespace PSSharedMemory.Commands
             }
             catch (OperationCanceledException e)
             {
-                throw new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
+                throw Canceled(segment, e);
             }
         }
 

@@ -209,7 +209,7 @@ namespace PSSharedMemory.Commands
                 else
                 {
                     StoredValue value = ValueCodec.Encode(values, Depth);
-                    ulong version = UnderLock(segment, TimeoutSeconds, locked => locked.WriteValue(value.Kind, value.Payload));
+                    ulong version = UnderLockWithProgress(segment, TimeoutSeconds, nameof(Resources.Messages.ProgressWriting), (locked, progress) => locked.WriteValue(value.Kind, value.Payload, progress, StopToken));
                     Verbose(nameof(Resources.Messages.VerboseWrote), value.Payload.Length, value.Kind, segment.Name, version);
                 }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace PSSharedMemory
 {
@@ -32,14 +33,27 @@ namespace PSSharedMemory
         public SharedMemorySegment Segment => _segment ?? throw new ObjectDisposedException(nameof(LockedSegment));
 
         /// <summary>The stored value, or null when none was written. Throws <see cref="SharedMemoryError.Corrupted"/> on damaged bytes.</summary>
-        public StoredValue? ReadValue() => HeaderOf(Segment).ReadValue(Segment.Name);
+        public StoredValue? ReadValue() => ReadValue(null, CancellationToken.None);
+
+        /// <summary>
+        /// Reads the value, calling <paramref name="progress"/> with bytes copied and the total as the copy goes;
+        /// canceling stops the copy (throwing <see cref="OperationCanceledException"/>) and changes nothing.
+        /// </summary>
+        public StoredValue? ReadValue(Action<long, long>? progress, CancellationToken cancellationToken) =>
+            HeaderOf(Segment).ReadValue(Segment.Name, progress, cancellationToken);
 
         /// <summary>Stores a value in one commit; returns the segment's new version. Nothing changes when it does not fit.</summary>
-        public ulong WriteValue(PayloadKind kind, byte[] payload)
+        public ulong WriteValue(PayloadKind kind, byte[] payload) => WriteValue(kind, payload, null, CancellationToken.None);
+
+        /// <summary>
+        /// Stores a value, calling <paramref name="progress"/> with bytes copied and the total as the copy goes.
+        /// Canceling stops before the commit (throwing <see cref="OperationCanceledException"/>): the old value stays, whole.
+        /// </summary>
+        public ulong WriteValue(PayloadKind kind, byte[] payload, Action<long, long>? progress, CancellationToken cancellationToken)
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
             SegmentHeader header = HeaderOf(Segment);
-            ulong version = header.WriteValue(Segment.Name, kind, payload);
+            ulong version = header.WriteValue(Segment.Name, kind, payload, progress, cancellationToken);
             Changed(header);
             return version;
         }

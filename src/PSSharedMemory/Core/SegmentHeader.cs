@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace PSSharedMemory
 {
@@ -49,6 +50,9 @@ namespace PSSharedMemory
         private const int DescKind = 16;
         private const int DescCrc = 20;
         private const int DescVersion = 24;
+
+        /// <summary>Large enough that chunking costs nothing measurable, small enough that Ctrl+C and progress come several times a second even on slow memory.</summary>
+        private const int TransferChunk = 4 << 20;
 
         private readonly MappedMemory _memory;
 
@@ -124,7 +128,7 @@ namespace PSSharedMemory
             return length <= (ulong)capacity ? (long)length : null;
         }
 
-        public StoredValue? ReadValue(string segmentName)
+        public StoredValue? ReadValue(string segmentName, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
         {
             long capacity = ValidatedCapacity(segmentName);
             RequireValueKind(segmentName);
@@ -139,13 +143,14 @@ namespace PSSharedMemory
             if (offset > (ulong)capacity || length > (ulong)capacity - offset || length > int.MaxValue) throw Corrupt(segmentName, "value location");
             uint crc = _memory.ReadUInt32(d + DescCrc);
             ulong version = _memory.ReadUInt64(d + DescVersion);
-            byte[] payload = _memory.ReadArray(Size + (long)offset, (long)length);
+            var payload = new byte[length];
+            Transfer(payload.Length, progress, cancellationToken, (done, count) => _memory.Read(Size + (long)offset + done, payload, done, count));
             // The check runs on our private copy, so no other process can change the bytes after they pass.
             if (PayloadChecksum.Compute(ValidatedChecksum(segmentName), payload) != crc) throw Corrupt(segmentName, "checksum");
             return new StoredValue(kind, payload, version);
         }
 
-        public ulong WriteValue(string segmentName, PayloadKind kind, byte[] payload)
+        public ulong WriteValue(string segmentName, PayloadKind kind, byte[] payload, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
         {
             if (kind == PayloadKind.None || !Enum.IsDefined(typeof(PayloadKind), kind)) throw new ArgumentOutOfRangeException(nameof(kind));
             long capacity = ValidatedCapacity(segmentName);
@@ -158,18 +163,22 @@ namespace PSSharedMemory
             ulong version = Version + 1;
 
             Action<string>? pause = FaultInjection.Pause;
-            if (pause is null)
+            int half = payload.Length / 2;
+            Transfer(payload.Length, progress, cancellationToken, (done, count) =>
             {
-                _memory.Write(Size + offset, payload, 0, payload.Length);
-            }
-            else
-            {
-                int half = payload.Length / 2;
-                _memory.Write(Size + offset, payload, 0, half);
-                pause("mid-copy");
-                _memory.Write(Size + offset + half, payload, half, payload.Length - half);
-                pause("copied");
-            }
+                if (pause is not null && done <= half && half < done + count)
+                {
+                    // The crash tests stop the writer exactly halfway through the copy.
+                    _memory.Write(Size + offset + done, payload, done, half - done);
+                    pause("mid-copy");
+                    _memory.Write(Size + offset + half, payload, half, done + count - half);
+                }
+                else
+                {
+                    _memory.Write(Size + offset + done, payload, done, count);
+                }
+            });
+            pause?.Invoke("copied");
 
             uint next = 1 - active;
             long d = DescriptorsOffset + (next * DescriptorSize);
@@ -184,6 +193,25 @@ namespace PSSharedMemory
             pause?.Invoke("committed");
             _memory.WriteUInt64(VersionOffset, version);
             return version;
+        }
+
+        /// <summary>
+        /// Copies <paramref name="length"/> bytes in chunks, reporting progress after each and stopping between
+        /// them when canceled: a value is copied before it is committed (or after it was checked out), so
+        /// stopping here leaves the segment as it was.
+        /// </summary>
+        private static void Transfer(int length, Action<long, long>? progress, CancellationToken cancellationToken, Action<int, int> copy)
+        {
+            int done = 0;
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(TransferChunk, length - done);
+                copy(done, count);
+                done += count;
+                progress?.Invoke(done, length);
+            }
+            while (done < length);
         }
 
         public ulong BumpVersion()
