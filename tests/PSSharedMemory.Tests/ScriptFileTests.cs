@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation.Language;
+using PSSharedMemory.Tests.Infrastructure;
 using Xunit;
 
 namespace PSSharedMemory.Tests
@@ -29,6 +30,18 @@ namespace PSSharedMemory.Tests
         {
             Parser.ParseFile(Path.Combine(RepoRoot, relativePath), out _, out ParseError[] errors);
             Assert.True(errors.Length == 0, string.Join(Environment.NewLine, errors.Select(e => $"{e.Extent.StartLineNumber}: {e.Message}")));
+        }
+
+        [Fact]
+        public void Package_lays_out_exactly_what_the_Gallery_expects_and_the_layout_imports_with_help_and_views()
+        {
+            using var session = new PowerShellSession();
+            session.Run("& (Join-Path $root 'build.ps1') -Task Package", new Dictionary<string, object?> { ["root"] = RepoRoot }).AssertNoErrors();
+            string version = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(RepoRoot, "Directory.Build.props")), "<Version>([^<]+)</Version>").Groups[1].Value;
+            string laidOut = Path.Combine(RepoRoot, "out", "PSSharedMemory", version);
+            string[] files = Directory.GetFiles(laidOut, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(laidOut, f).Replace('\\', '/')).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+            Assert.Equal(new[] { "LICENSE", "PSSharedMemory.dll", "PSSharedMemory.format.ps1xml", "PSSharedMemory.psd1", "en-US/PSSharedMemory.dll-Help.xml", "en-US/about_PSSharedMemory.help.txt" }, files);
+            Assert.Contains($"ModuleVersion = '{version}'", File.ReadAllText(Path.Combine(laidOut, "PSSharedMemory.psd1")), StringComparison.Ordinal);
         }
 
         [Fact]
