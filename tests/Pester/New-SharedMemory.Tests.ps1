@@ -19,6 +19,26 @@ Describe 'New-SharedMemory' {
         (New-SharedMemory -Name $name -OpenExisting).Created | Should -BeFalse
     }
 
+    It 'keeps the checksum chosen at creation and refuses another one on open' {
+        (New-SharedMemory -Name $name -Size 64 -Checksum Crc32).Checksum | Should -Be 'Crc32'
+        (New-SharedMemory -Name $name).Checksum | Should -Be 'Crc32'
+        { New-SharedMemory -Name $name -Checksum LaneSum -ErrorAction Stop } | Should -Throw -ErrorId ('NewSharedMemoryChecksumDiffers' + $Id)
+    }
+
+    It 'completes -Name with the open handles' {
+        New-SharedMemory -Name $name -Size 64 | Out-Null
+        $line = "Read-SharedMemory -Name $($name.Substring(0, $name.Length - 2))"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Contain $name
+    }
+
+    It 'shows Used and Created in the table and everything in the list' {
+        $h = New-SharedMemory -Name $name -Size 64
+        $h | Write-SharedMemory -InputObject 'abc'
+        ($h | Format-Table | Out-String) | Should -Match 'Used\s+Version\s+Created'
+        ($h | Format-List | Out-String) | Should -Match 'UsedBytes\s*:\s*3'
+    }
+
     It 'refuses -CreateNew on an existing segment' {
         New-SharedMemory -Name $name -Size 64 | Out-Null
         { New-SharedMemory -Name $name -Size 64 -CreateNew -ErrorAction Stop } | Should -Throw -ErrorId ('NewSharedMemoryAlreadyExists' + $Id)
