@@ -445,7 +445,7 @@ namespace PSSharedMemory.Bench
             }
 
             table.Add("alternative", $"Export-Clixml to a temp file, then Import-Clixml in another process, {count:N0} objects", Table.Time(handoff));
-            table.Add("cmdlets", $"Write-SharedMemory | queue | Read-SharedMemory -Wait in another process, {count:N0} objects", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
+            table.Add("cmdlets", $"Write-SharedMemory into a queue, Read-SharedMemory -Wait in another process, {count:N0} objects", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
         }
 
         private static Process StartPeer(params string[] arguments)
