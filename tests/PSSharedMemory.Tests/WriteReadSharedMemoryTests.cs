@@ -258,6 +258,19 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void WhatIf_changes_nothing_for_values_raw_bytes_messages_and_updates()
+        {
+            var r = Run(@"$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'old'
+                Write-SharedMemory $h -InputObject 'new' -WhatIf
+                Write-SharedMemory $h -Bytes ([byte[]](1,2)) -Offset 200 -WhatIf
+                Update-SharedMemory $h -ScriptBlock { 'updated' } -WhatIf
+                Read-SharedMemory $h; $h.Version; (Read-SharedMemory $h -Offset 200 -Count 2) -join ','
+                $q = New-SharedMemory -Name ($name + '2') -Size 4096 -Queue
+                'a', 'b' | Write-SharedMemory -Handle $q -WhatIf; $q.MessageCount").AssertNoErrors();
+            Assert.Equal(new object[] { "old", 1UL, "0,0", 0L }, r.Output.Select(o => o.BaseObject));
+        }
+
+        [Fact]
         public void Verbose_reports_bytes_and_version()
         {
             var r = Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'abc' -Verbose; Read-SharedMemory $h -Verbose | Out-Null").AssertNoErrors();

@@ -11,11 +11,7 @@ namespace PSSharedMemory.Commands
         protected override void ProcessSegment(SharedMemorySegment segment)
         {
             string description = segment.IsFileBacked ? segment.Path : $"{segment.Size} bytes, {segment.Format}";
-            string action = Errors.Format(nameof(Resources.Messages.ShouldProcessRemove), segment.Name, description);
-            if (!ShouldProcess(action, action, Errors.Format(nameof(Resources.Messages.ShouldProcessRemoveAction))))
-            {
-                return;
-            }
+            if (!ShouldChange(nameof(Resources.Messages.ShouldProcessRemove), segment.Name, description)) return;
 
             if (segment.Remove(ToTimeout(TimeoutSeconds), StopToken))
             {

@@ -138,6 +138,13 @@ namespace PSSharedMemory.Commands
         /// <summary>Converts seconds to a wait bound; none means wait until Ctrl+C.</summary>
         protected static TimeSpan WaitBound(double? seconds) => seconds.HasValue ? TimeSpan.FromSeconds(seconds.Value) : TimeSpan.FromDays(365);
 
+        /// <summary>-WhatIf and -Confirm: describes the change with a message of the message table; true to go ahead.</summary>
+        protected bool ShouldChange(string messageName, params object?[] args)
+        {
+            string change = Errors.Format(messageName, args);
+            return ShouldProcess(change, change, MyInvocation.MyCommand.Name);
+        }
+
         /// <summary>Writes the message of the message table, formatted, to the verbose stream.</summary>
         protected void Verbose(string messageName, params object?[] args) => WriteVerbose(Errors.Format(messageName, args));
 

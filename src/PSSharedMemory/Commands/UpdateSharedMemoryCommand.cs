@@ -9,7 +9,7 @@ namespace PSSharedMemory.Commands
     /// Read-modify-write under the lock: runs a script block on the current value and stores its output,
     /// so that concurrent updates from many processes never lose one another's changes.
     /// </summary>
-    [Cmdlet(VerbsData.Update, "SharedMemory", DefaultParameterSetName = ByHandleSet)]
+    [Cmdlet(VerbsData.Update, "SharedMemory", DefaultParameterSetName = ByHandleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SharedMemorySegment))]
     public sealed class UpdateSharedMemoryCommand : SegmentCommandBase
     {
@@ -32,6 +32,7 @@ namespace PSSharedMemory.Commands
         /// <inheritdoc/>
         protected override void ProcessSegment(SharedMemorySegment segment)
         {
+            if (!ShouldChange(nameof(Resources.Messages.ShouldProcessUpdate), segment.Name)) return;
             UnderLock(segment, TimeoutSeconds, locked => Update(segment, locked));
             if (PassThru) WriteObject(segment);
         }

@@ -6,7 +6,7 @@ namespace PSSharedMemory.Commands
     /// <summary>
     /// Stores pipeline input in a segment as one value (like Export-Clixml), or writes raw bytes at an offset.
     /// </summary>
-    [Cmdlet(VerbsCommunications.Write, "SharedMemory", DefaultParameterSetName = ValueByHandleSet)]
+    [Cmdlet(VerbsCommunications.Write, "SharedMemory", DefaultParameterSetName = ValueByHandleSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(SharedMemorySegment))]
     public sealed class WriteSharedMemoryCommand : SharedMemoryCommandBase
     {
@@ -190,6 +190,7 @@ namespace PSSharedMemory.Commands
         /// <summary>Waits while the queue is full (bounded by -TimeoutSeconds); never drops or overwrites.</summary>
         private void Enqueue(SharedMemorySegment queue, StoredValue message)
         {
+            if (!ShouldChange(nameof(Resources.Messages.ShouldProcessEnqueue), queue.Name, message.Payload.Length, message.Kind)) return;
             object? done = WaitUntil(queue, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryEnqueue(message.Kind, message.Payload) ? queue : null);
             if (done is null) throw Errors.Create(SharedMemoryError.WaitTimeout, queue.Name, nameof(Resources.Messages.QueueFull), queue.Name, TimeoutSeconds);
             Verbose(nameof(Resources.Messages.VerboseEnqueued), message.Payload.Length, message.Kind, queue.Name);
@@ -203,12 +204,14 @@ namespace PSSharedMemory.Commands
                 SharedMemorySegment segment = use.Segment;
                 if (values is null)
                 {
+                    if (!ShouldChange(nameof(Resources.Messages.ShouldProcessWriteRaw), segment.Name, Bytes.Length, Offset)) return;
                     ulong? version = UnderLock(segment, TimeoutSeconds, locked => locked.WriteBytes(Offset, Bytes));
                     Verbose(nameof(Resources.Messages.VerboseWroteRaw), Bytes.Length, Offset, segment.Name, version?.ToString() ?? "none (raw segment)");
                 }
                 else
                 {
                     StoredValue value = ValueCodec.Encode(values, Depth);
+                    if (!ShouldChange(nameof(Resources.Messages.ShouldProcessWriteValue), segment.Name, value.Payload.Length, value.Kind)) return;
                     ulong version = UnderLockWithProgress(segment, TimeoutSeconds, nameof(Resources.Messages.ProgressWriting), (locked, progress) => locked.WriteValue(value.Kind, value.Payload, progress, StopToken));
                     Verbose(nameof(Resources.Messages.VerboseWrote), value.Payload.Length, value.Kind, segment.Name, version);
                 }
