@@ -463,8 +463,9 @@ namespace PSSharedMemory
                         throw Errors.Create(SharedMemoryError.NotAValueSegment, options.Name, nameof(Resources.Messages.NotAValueSegment), options.Name);
                     }
 
-                    size = format == SegmentFormat.Value ? new SegmentHeader(memory).ValidatedCapacity(options.Name) : mapping.Length;
-                    ChecksumAlgorithm? existing = format == SegmentFormat.Value ? new SegmentHeader(memory).ValidatedChecksum(options.Name) : null;
+                    SegmentHeader? header = format == SegmentFormat.Value ? new SegmentHeader(memory) : null;
+                    size = header?.ValidatedCapacity(options.Name) ?? mapping.Length;
+                    ChecksumAlgorithm? existing = header?.ValidatedChecksum(options.Name);
                     if (options.Checksum.HasValue && existing != options.Checksum)
                     {
                         throw Errors.Create(SharedMemoryError.ChecksumDiffers, options.Name, nameof(Resources.Messages.ChecksumDiffers), options.Name, existing?.ToString() ?? "no checksum (raw)", options.Checksum.Value);
