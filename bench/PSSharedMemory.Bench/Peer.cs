@@ -14,12 +14,12 @@ namespace PSSharedMemory.Bench
         {
             switch (args[0])
             {
-                case "queue-consume": return QueueConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+                case "queue-consume": return QueueConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "uds-consume": return UdsConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "wake-wait": return WakeWait(args[1], ulong.Parse(args[2], CultureInfo.InvariantCulture), double.Parse(args[3], CultureInfo.InvariantCulture));
                 case "fifo-consume": return FifoConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
-                case "queue-produce": return QueueProduce(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
-                case "queue-drain": return QueueDrain(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+                case "queue-produce": return QueueProduce(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+                case "queue-drain": return QueueDrain(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "uds-serve": return UdsServe(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "uds-send": return UdsSend(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "powershell": return PowerShellConsumer.Run();
@@ -28,16 +28,13 @@ namespace PSSharedMemory.Bench
             }
         }
 
-        private static int QueueConsume(string name, int count)
+        private static int QueueConsume(string name, int count, int batch)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            for (int received = 0; received < count; received++)
-            {
-                queue.WaitUntil(locked => locked.TryDequeue(), TimeSpan.FromSeconds(30));
-            }
-
+            int received = 0;
+            QueueTraffic.Receive(queue, batch, (_, _) => ++received < count);
             Console.Out.WriteLine("done");
             return 0;
         }
@@ -99,7 +96,7 @@ namespace PSSharedMemory.Bench
         }
 
         /// <summary>One of several producers: messages carry the producer's id and a sequence number, so consumers can check each arrives once.</summary>
-        private static int QueueProduce(string name, int count, int size, int id)
+        private static int QueueProduce(string name, int count, int size, int id, int batch)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             var payload = new byte[Math.Max(size, 8)];
@@ -107,11 +104,7 @@ namespace PSSharedMemory.Bench
             Console.Out.Flush();
             Console.In.ReadLine(); // "go"
             BitConverter.TryWriteBytes(payload.AsSpan(0, 4), id);
-            for (int i = 0; i < count; i++)
-            {
-                BitConverter.TryWriteBytes(payload.AsSpan(4, 4), i);
-                queue.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, payload) ? queue : null, TimeSpan.FromSeconds(60));
-            }
+            QueueTraffic.Send(queue, count, batch, payload, (i, p) => BitConverter.TryWriteBytes(p.AsSpan(4, 4), i));
 
             Console.Out.WriteLine("done");
             return 0;
@@ -121,7 +114,7 @@ namespace PSSharedMemory.Bench
         /// One of several consumers, until an empty message: prints how many it took, the sum of their
         /// sequence numbers, and how many arrived out of order for their producer (a duplicate would).
         /// </summary>
-        private static int QueueDrain(string name, int producers)
+        private static int QueueDrain(string name, int producers, int batch)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             var last = new int[producers];
@@ -129,16 +122,16 @@ namespace PSSharedMemory.Bench
             long taken = 0, sum = 0, disorder = 0;
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            while (true)
+            QueueTraffic.Receive(queue, batch, (message, length) =>
             {
-                StoredValue message = queue.WaitUntil(locked => locked.TryDequeue(), TimeSpan.FromSeconds(60)) ?? throw new TimeoutException("no message for 60 s");
-                if (message.Payload.Length == 0) break;
-                int id = BitConverter.ToInt32(message.Payload, 0), sequence = BitConverter.ToInt32(message.Payload, 4);
+                if (length == 0) return false;
+                int id = BitConverter.ToInt32(message, 0), sequence = BitConverter.ToInt32(message, 4);
                 if (sequence <= last[id]) disorder++;
                 last[id] = sequence;
                 taken++;
                 sum += sequence;
-            }
+                return true;
+            });
 
             Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", taken, sum, disorder));
             return 0;

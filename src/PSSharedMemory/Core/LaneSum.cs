@@ -21,30 +21,43 @@ namespace PSSharedMemory
             if (data is null) throw new ArgumentNullException(nameof(data));
             if (index < 0 || count < 0 || index > data.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
             ulong a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-            byte[] source = data;
-            int i = index;
-            int end = index + (count & ~15);
+            int i = index, stop = index + count, whole = index + (count & ~15);
             while (true)
             {
-                for (; i < end; i += 16)
+                ulong low, high;
+                if (i < whole)
                 {
-                    ulong low = BitConverter.ToUInt64(source, i), high = BitConverter.ToUInt64(source, i + 8);
-                    a0 += (uint)low;
-                    a1 += low >> 32;
-                    a2 += (uint)high;
-                    a3 += high >> 32;
-                    b0 += a0;
-                    b1 += a1;
-                    b2 += a2;
-                    b3 += a3;
+                    low = BitConverter.ToUInt64(data, i);
+                    high = BitConverter.ToUInt64(data, i + 8);
+                    i += 16;
+                }
+                else if (i < stop)
+                {
+                    // The last, partial block, zero-padded without allocating: a queue checksums every message.
+                    low = 0;
+                    high = 0;
+                    for (int k = 0; i + k < stop; k++)
+                    {
+                        ulong b = data[i + k];
+                        if (k < 8) low |= b << (8 * k);
+                        else high |= b << (8 * (k - 8));
+                    }
+
+                    i = stop;
+                }
+                else
+                {
+                    break;
                 }
 
-                // The last partial block once more as a whole one, zero-padded in a copy.
-                if (source != data || (count & 15) == 0) break;
-                source = new byte[16];
-                Buffer.BlockCopy(data, i, source, 0, count & 15);
-                i = 0;
-                end = 16;
+                a0 += (uint)low;
+                a1 += low >> 32;
+                a2 += (uint)high;
+                a3 += high >> 32;
+                b0 += a0;
+                b1 += a1;
+                b2 += a2;
+                b3 += a3;
             }
 
             ulong h = (ulong)count;

@@ -11,6 +11,7 @@ namespace PSSharedMemory
     {
         private SharedMemorySegment? _segment;
         private bool _wakeWaiters;
+        private bool _changed;
 
         internal LockedSegment(SharedMemorySegment segment, bool wasAbandoned)
         {
@@ -18,10 +19,20 @@ namespace PSSharedMemory
             WasAbandoned = wasAbandoned;
             // A process that died inside an enqueue or dequeue may have left the advisory count one off.
             if (wasAbandoned) segment.Queue?.Recount();
+            // It may also have changed the segment without bumping the change counter, which it does on
+            // release: bump it for it, so that nobody sleeps through that change.
+            _changed = wasAbandoned && segment.Header is not null;
         }
 
         /// <summary>The change counter, to pass to <see cref="SharedMemorySegment.WaitForChange"/> after releasing the lock.</summary>
-        public uint ChangeCounter => HeaderOf(Segment).ChangeCounter;
+        public uint ChangeCounter
+        {
+            get
+            {
+                PublishChange();
+                return HeaderOf(Segment).ChangeCounter;
+            }
+        }
 
         /// <summary>
         /// True when the previous owner ended while holding the lock. A value is still either the old or the
@@ -54,7 +65,7 @@ namespace PSSharedMemory
             if (payload is null) throw new ArgumentNullException(nameof(payload));
             SegmentHeader header = HeaderOf(Segment);
             ulong version = header.WriteValue(Segment.Name, kind, payload, progress, cancellationToken);
-            Changed(header);
+            Changed();
             return version;
         }
 
@@ -63,7 +74,7 @@ namespace PSSharedMemory
         {
             if (payload is null) throw new ArgumentNullException(nameof(payload));
             if (!QueueOf(Segment).TryEnqueue(kind, payload)) return false;
-            Changed(HeaderOf(Segment));
+            Changed();
             return true;
         }
 
@@ -71,8 +82,22 @@ namespace PSSharedMemory
         public StoredValue? TryDequeue()
         {
             StoredValue? message = QueueOf(Segment).TryDequeue();
-            if (message is not null) Changed(HeaderOf(Segment));
+            if (message is not null) Changed();
             return message;
+        }
+
+        /// <summary>
+        /// Takes the oldest message of a queue into a buffer of the caller's, allocating nothing: its length,
+        /// or -1 when the queue is empty. A message that does not fit stays in the queue (ValueTooLarge).
+        /// Taking many messages under one lock costs one lock and one wake-up for all of them.
+        /// </summary>
+        public int TryDequeue(byte[] buffer, int index, out PayloadKind kind)
+        {
+            if (buffer is null) throw new ArgumentNullException(nameof(buffer));
+            if (index < 0 || index > buffer.Length) throw new ArgumentOutOfRangeException(nameof(index));
+            int length = QueueOf(Segment).TryDequeue(buffer, index, out kind);
+            if (length >= 0) Changed();
+            return length;
         }
 
         /// <summary>Copies <paramref name="count"/> bytes starting at <paramref name="offset"/> of the data area.</summary>
@@ -102,7 +127,7 @@ namespace PSSharedMemory
             segment.Memory.Write(segment.DataOffset + offset, data, 0, data.Length);
             if (segment.Header is null) return null;
             ulong version = segment.Header.BumpVersion();
-            Changed(segment.Header);
+            Changed();
             return version;
         }
 
@@ -112,14 +137,24 @@ namespace PSSharedMemory
             SharedMemorySegment? segment = _segment;
             _segment = null;
             if (segment is null) return;
+            PublishChange(segment);
             // Waiters are woken while the gate is still ours, so the mapping cannot go away under the call.
             if (_wakeWaiters) segment.Platform.WakeAll(segment.Memory, SegmentHeader.ChangeCounterOffset);
             segment.ReleaseLock();
         }
 
-        private void Changed(SegmentHeader header)
+        /// <summary>
+        /// Notes that this lock hold changed the segment. The change counter is bumped once, when the lock is
+        /// released or the counter read, however many messages or writes the hold made: waiters need to know
+        /// that something changed, and a batch should cost one bump and at most one wake-up.
+        /// </summary>
+        private void Changed() => _changed = true;
+
+        private void PublishChange(SharedMemorySegment? segment = null)
         {
-            if (header.NoteChange()) _wakeWaiters = true;
+            if (!_changed) return;
+            _changed = false;
+            if (HeaderOf(segment ?? Segment).NoteChange()) _wakeWaiters = true;
         }
 
         private static MessageQueue QueueOf(SharedMemorySegment segment) =>

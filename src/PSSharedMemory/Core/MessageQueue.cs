@@ -84,6 +84,36 @@ namespace PSSharedMemory
         /// <summary>Takes the oldest message, or returns null when the queue is empty.</summary>
         public StoredValue? TryDequeue()
         {
+            Record? next = Next();
+            if (next is not Record record) return null;
+            var payload = new byte[record.Length];
+            Take(record, payload, 0);
+            return new StoredValue(record.Kind, payload);
+        }
+
+        /// <summary>
+        /// Takes the oldest message into <paramref name="buffer"/> at <paramref name="index"/>, allocating
+        /// nothing: its length, or -1 when the queue is empty. A message longer than the room left in the
+        /// buffer throws <see cref="SharedMemoryError.ValueTooLarge"/> and stays in the queue.
+        /// </summary>
+        public int TryDequeue(byte[] buffer, int index, out PayloadKind kind)
+        {
+            kind = PayloadKind.None;
+            Record? next = Next();
+            if (next is not Record record) return -1;
+            if (record.Length > buffer.Length - index)
+            {
+                throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.BufferTooSmall), record.Length, _name, buffer.Length - index);
+            }
+
+            Take(record, buffer, index);
+            kind = record.Kind;
+            return record.Length;
+        }
+
+        /// <summary>The oldest record, checked against the ring but not yet against its checksum; null when empty.</summary>
+        private Record? Next()
+        {
             (long head, long tail) = Positions();
             if (head == tail) return null;
             long at = head % _ring;
@@ -101,13 +131,17 @@ namespace PSSharedMemory
             if (length > MaxPayload || size > _ring - at || size > tail - head) throw Corrupt("record length");
             var kind = (PayloadKind)_memory.ReadUInt32(Data(at) + 4);
             if (kind is not (PayloadKind.Bytes or PayloadKind.Utf8Text or PayloadKind.CliXml or PayloadKind.EndOfStream)) throw Corrupt("record kind");
-            uint crc = _memory.ReadUInt32(Data(at) + 8);
-            byte[] payload = _memory.ReadArray(Data(at) + RecordHeader, length);
-            if (PayloadChecksum.Compute(_header.ValidatedChecksum(_name), payload) != crc) throw Corrupt("record checksum");
+            return new Record(at, (int)length, kind, _memory.ReadUInt32(Data(at) + 8), head + size);
+        }
+
+        /// <summary>Copies the record's payload out, checks it there (no other process can change our copy), then consumes the record.</summary>
+        private void Take(Record record, byte[] destination, int index)
+        {
+            _memory.Read(Data(record.At) + RecordHeader, destination, index, record.Length);
+            if (PayloadChecksum.Compute(_header.ValidatedChecksum(_name), destination, index, record.Length) != record.Checksum) throw Corrupt("record checksum");
             FaultInjection.Pause?.Invoke("record-read");
-            _memory.WriteUInt64(HeadOffset, (ulong)(head + size)); // the commit point
+            _memory.WriteUInt64(HeadOffset, (ulong)record.NextHead); // the commit point
             _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - 1));
-            return new StoredValue(kind, payload);
         }
 
         /// <summary>Recounts the messages after a process died mid-operation, when the count may be off by one.</summary>
@@ -145,6 +179,28 @@ namespace PSSharedMemory
         private static long Align(long length) => (length + 7) & ~7L;
 
         private static long Data(long ringOffset) => SegmentHeader.Size + ringOffset;
+
+        private readonly struct Record
+        {
+            public Record(long at, int length, PayloadKind kind, uint checksum, long nextHead)
+            {
+                At = at;
+                Length = length;
+                Kind = kind;
+                Checksum = checksum;
+                NextHead = nextHead;
+            }
+
+            public long At { get; }
+
+            public int Length { get; }
+
+            public PayloadKind Kind { get; }
+
+            public uint Checksum { get; }
+
+            public long NextHead { get; }
+        }
 
         private SharedMemoryException Corrupt(string field) =>
             Errors.Create(SharedMemoryError.Corrupted, _name, nameof(Resources.Messages.HeaderCorrupted), _name, field);
