@@ -99,12 +99,14 @@ namespace PSSharedMemory.Bench
         private static int QueueProduce(string name, int count, int size, int id, int batch)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
-            var payload = new byte[Math.Max(size, 8)];
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
             Console.In.ReadLine(); // "go"
-            BitConverter.TryWriteBytes(payload.AsSpan(0, 4), id);
-            QueueTraffic.Send(queue, count, batch, payload, (i, p) => BitConverter.TryWriteBytes(p.AsSpan(4, 4), i));
+            QueueTraffic.Send(queue, count, batch, Math.Max(size, 8), (i, p) =>
+            {
+                BitConverter.TryWriteBytes(p.AsSpan(0, 4), id);
+                BitConverter.TryWriteBytes(p.AsSpan(4, 4), i);
+            });
 
             Console.Out.WriteLine("done");
             return 0;

@@ -172,16 +172,19 @@ namespace PSSharedMemory.Bench
         /// <summary>How many messages a batching producer or consumer moves per lock hold at most.</summary>
         private const int Batch = 1024;
 
+        /// <summary>The ring of the queue rows (at least four messages of the size measured).</summary>
+        private const int RingSize = 1 << 20;
+
         /// <summary>Seconds to send <paramref name="count"/> messages to a consumer process through a queue, until it has them all.</summary>
         private static double Queue(int count, int size, int batch)
         {
             string name = Unique("q");
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = Math.Max(16 << 20, 4L * size), Kind = SegmentKind.Queue });
+            // A ring of 1 MiB, like a socket's buffer: small messages then stay in the caches between the two sides.
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = Math.Max(RingSize, 4L * size), Kind = SegmentKind.Queue });
             using var consumer = StartPeer("queue-consume", name, count.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture));
             consumer.StandardOutput.ReadLine(); // "ready"
-            var payload = new byte[size];
             var clock = Stopwatch.StartNew();
-            QueueTraffic.Send(queue, count, batch, payload);
+            QueueTraffic.Send(queue, count, batch, size);
 
             consumer.StandardOutput.ReadLine(); // "done"
             double seconds = clock.Elapsed.TotalSeconds;
@@ -194,7 +197,7 @@ namespace PSSharedMemory.Bench
         private static (double Seconds, string Delivery) QueueMany(int producers, int consumers, int perProducer, int size, int batch)
         {
             string name = Unique("qm");
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = 16 << 20, Kind = SegmentKind.Queue });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = RingSize, Kind = SegmentKind.Queue });
             var drains = Enumerable.Range(0, consumers).Select(_ => StartPeer("queue-drain", name, producers.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture))).ToList();
             var feeds = Enumerable.Range(0, producers).Select(id => StartPeer("queue-produce", name, perProducer.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture))).ToList();
             foreach (Process p in drains.Concat(feeds)) p.StandardOutput.ReadLine(); // "ready"

@@ -10,27 +10,40 @@ namespace PSSharedMemory.Bench
     {
         private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-        /// <summary>Sends <paramref name="count"/> messages, calling <paramref name="fill"/> with each one's number first; waits while the queue is full.</summary>
-        public static void Send(SharedMemorySegment queue, int count, int batch, byte[] payload, Action<int, byte[]>? fill = null)
+        /// <summary>
+        /// Sends <paramref name="count"/> messages of <paramref name="size"/> bytes, calling <paramref name="fill"/>
+        /// with each one's number first. Each batch is filled and checksummed before the lock is taken, so the
+        /// lock is held only to copy messages in; waits while the queue is full.
+        /// </summary>
+        public static void Send(SharedMemorySegment queue, int count, int batch, int size, Action<int, byte[]>? fill = null)
         {
-            int sent = 0;
-            while (sent < count)
+            var buffers = new byte[Math.Min(batch, count)][];
+            for (int j = 0; j < buffers.Length; j++) buffers[j] = new byte[size];
+            var prepared = new QueueMessage[buffers.Length];
+            for (int sent = 0; sent < count;)
             {
-                object? progressed = queue.WaitUntil(
-                    locked =>
-                    {
-                        int before = sent;
-                        while (sent < count && sent - before < batch)
-                        {
-                            fill?.Invoke(sent, payload);
-                            if (!locked.TryEnqueue(PayloadKind.Bytes, payload)) break;
-                            sent++;
-                        }
+                int n = Math.Min(buffers.Length, count - sent);
+                for (int j = 0; j < n; j++)
+                {
+                    fill?.Invoke(sent + j, buffers[j]);
+                    prepared[j] = queue.PrepareMessage(PayloadKind.Bytes, buffers[j]);
+                }
 
-                        return sent > before ? queue : null;
-                    },
-                    Patience);
-                if (progressed is null) throw new TimeoutException("the queue stayed full for 60 s");
+                int done = 0;
+                while (done < n)
+                {
+                    object? progressed = queue.WaitUntil(
+                        locked =>
+                        {
+                            int before = done;
+                            while (done < n && locked.TryEnqueue(prepared[done])) done++;
+                            return done > before ? queue : null;
+                        },
+                        Patience);
+                    if (progressed is null) throw new TimeoutException("the queue stayed full for 60 s");
+                }
+
+                sent += n;
             }
         }
 

@@ -126,6 +126,26 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void A_prepared_message_arrives_whole_even_in_a_queue_with_another_checksum()
+        {
+            using var crc = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096, Kind = SegmentKind.Queue, Checksum = ChecksumAlgorithm.Crc32 });
+            using var lanes = SharedMemorySegment.Open(new SegmentOptions(_name + "2") { Size = 4096, Kind = SegmentKind.Queue });
+            QueueMessage prepared = crc.PrepareMessage(PayloadKind.Utf8Text, System.Text.Encoding.UTF8.GetBytes("prepared"));
+            Assert.Throws<ArgumentOutOfRangeException>(() => crc.PrepareMessage(PayloadKind.None, new byte[1]));
+            foreach (SharedMemorySegment queue in new[] { crc, lanes })
+            {
+                using LockedSegment locked = queue.Lock();
+                Assert.True(locked.TryEnqueue(prepared));
+                StoredValue message = locked.TryDequeue()!;
+                Assert.Equal(PayloadKind.Utf8Text, message.Kind);
+                Assert.Equal("prepared", System.Text.Encoding.UTF8.GetString(message.Payload));
+            }
+
+            crc.Remove();
+            lanes.Remove();
+        }
+
+        [Fact]
         public void Robust_mutex_reports_an_owner_thread_that_ended_holding_it()
         {
             using var first = RobustMutexLock.Open(UnixConstants.Linux, Names.ShmPath(_name) + "_Mutex");

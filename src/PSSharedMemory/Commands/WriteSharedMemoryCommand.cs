@@ -191,7 +191,8 @@ namespace PSSharedMemory.Commands
         private void Enqueue(SharedMemorySegment queue, StoredValue message)
         {
             if (!ShouldChange(nameof(Resources.Messages.ShouldProcessEnqueue), queue.Name, message.Payload.Length, message.Kind)) return;
-            object? done = WaitUntil(queue, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryEnqueue(message.Kind, message.Payload) ? queue : null);
+            QueueMessage prepared = queue.PrepareMessage(message.Kind, message.Payload);
+            object? done = WaitUntil(queue, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryEnqueue(prepared) ? queue : null);
             if (done is null) throw Errors.Create(SharedMemoryError.WaitTimeout, queue.Name, nameof(Resources.Messages.QueueFull), queue.Name, TimeoutSeconds);
             Verbose(nameof(Resources.Messages.VerboseEnqueued), message.Payload.Length, message.Kind, queue.Name);
         }

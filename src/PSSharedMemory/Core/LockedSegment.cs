@@ -78,6 +78,15 @@ namespace PSSharedMemory
             return true;
         }
 
+        /// <summary>Appends a message prepared by <see cref="SharedMemorySegment.PrepareMessage"/>: the lock is held only to copy it in.</summary>
+        public bool TryEnqueue(QueueMessage message)
+        {
+            if (message is null) throw new ArgumentNullException(nameof(message));
+            if (!QueueOf(Segment).TryEnqueue(message)) return false;
+            Changed();
+            return true;
+        }
+
         /// <summary>Takes the oldest message of a queue, or null when it is empty.</summary>
         public StoredValue? TryDequeue()
         {

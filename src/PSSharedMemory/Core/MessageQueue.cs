@@ -50,7 +50,12 @@ namespace PSSharedMemory
         }
 
         /// <summary>Appends a message; false when the ring has no room for it now (nothing changed).</summary>
-        public bool TryEnqueue(PayloadKind kind, byte[] payload)
+        public bool TryEnqueue(PayloadKind kind, byte[] payload) => TryEnqueue(kind, payload, null);
+
+        /// <summary>Appends a message whose checksum was computed ahead; recomputed if the segment's algorithm is not the one it was computed with.</summary>
+        public bool TryEnqueue(QueueMessage message) => TryEnqueue(message.Kind, message.Payload, message);
+
+        private bool TryEnqueue(PayloadKind kind, byte[] payload, QueueMessage? prepared)
         {
             long need = RecordHeader + Align(payload.LongLength);
             if (need > _ring)
@@ -72,7 +77,8 @@ namespace PSSharedMemory
 
             _memory.WriteUInt32(Data(at), (uint)payload.Length);
             _memory.WriteUInt32(Data(at) + 4, (uint)kind);
-            _memory.WriteUInt32(Data(at) + 8, PayloadChecksum.Compute(_header.ValidatedChecksum(_name), payload));
+            ChecksumAlgorithm algorithm = _header.ValidatedChecksum(_name);
+            _memory.WriteUInt32(Data(at) + 8, prepared is not null && prepared.Algorithm == algorithm ? prepared.Checksum : PayloadChecksum.Compute(algorithm, payload));
             _memory.WriteUInt32(Data(at) + 12, 0);
             _memory.Write(Data(at) + RecordHeader, payload, 0, payload.Length);
             FaultInjection.Pause?.Invoke("record-written");

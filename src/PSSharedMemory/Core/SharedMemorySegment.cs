@@ -159,6 +159,16 @@ namespace PSSharedMemory
         }
 
         /// <summary>
+        /// Computes a message's checksum now, without the lock, so that enqueueing it holds the lock only to
+        /// copy it in, and a producer that waits for room does not checksum it again at every attempt.
+        /// </summary>
+        public QueueMessage PrepareMessage(PayloadKind kind, byte[] payload)
+        {
+            if (kind == PayloadKind.None || !Enum.IsDefined(typeof(PayloadKind), kind)) throw new ArgumentOutOfRangeException(nameof(kind));
+            return new QueueMessage(kind, payload, Checksum ?? ChecksumAlgorithm.LaneSum);
+        }
+
+        /// <summary>
         /// How long a waiter watches the change counter on its core before it sleeps. The default, 50 µs,
         /// keeps an idle waiter near 0.5 % of a core and wakes it in tens of microseconds; a waiter that
         /// expects changes more often than it can afford to sleep sets a longer spin and is woken in well
