@@ -458,6 +458,10 @@ namespace PSSharedMemory.Bench
         private static Process StartPeer(params string[] arguments)
         {
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+            // The core's peers live for a fraction of a second, which they would otherwise spend in unoptimised
+            // tier-0 code that a long-running process leaves behind at once. The PowerShell peer keeps tiering:
+            // the engine compiles scripts to code that full optimisation would only make slower to start.
+            if (arguments[0] != "powershell") info.Environment["DOTNET_TieredCompilation"] = "0";
             info.ArgumentList.Add(Self);
             info.ArgumentList.Add("peer");
             foreach (string a in arguments) info.ArgumentList.Add(a);
