@@ -23,6 +23,14 @@ Describe 'Write-SharedMemory' {
         $h.Version | Should -Be 2
     }
 
+    It 'changes nothing with -WhatIf' {
+        Write-SharedMemory $h -InputObject 'old'
+        Write-SharedMemory $h -InputObject 'new' -WhatIf
+        Write-SharedMemory $h -Bytes 1, 2 -Offset 900 -WhatIf
+        Read-SharedMemory $h | Should -Be 'old'
+        $h.Version | Should -Be 1
+    }
+
     It 'writes raw bytes at an offset' {
         Write-SharedMemory -Handle $h -Bytes ([byte[]](7, 8, 9)) -Offset 997
         Read-SharedMemory -Handle $h -Offset 996 -Count 4 | Should -Be @(0, 7, 8, 9)
