@@ -146,10 +146,16 @@ namespace PSSharedMemory
             SharedMemorySegment? segment = _segment;
             _segment = null;
             if (segment is null) return;
-            PublishChange(segment);
-            // Waiters are woken while the gate is still ours, so the mapping cannot go away under the call.
-            if (_wakeWaiters) segment.Platform.WakeAll(segment.Memory, SegmentHeader.ChangeCounterOffset);
-            segment.ReleaseLock();
+            try
+            {
+                PublishChange(segment);
+                // Waiters are woken while the gate is still ours, so the mapping cannot go away under the call.
+                if (_wakeWaiters) segment.Platform.WakeAll(segment.Memory, SegmentHeader.ChangeCounterOffset);
+            }
+            finally
+            {
+                segment.ReleaseLock();
+            }
         }
 
         /// <summary>
