@@ -126,6 +126,35 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void Kinds_a_reader_would_call_corrupt_are_refused_by_the_writer_and_change_nothing()
+        {
+            using var value = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 256 });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name + "2") { Size = 256, Kind = SegmentKind.Queue });
+            using (LockedSegment locked = value.Lock())
+            {
+                locked.WriteValue(PayloadKind.Utf8Text, new byte[] { 0x61 });
+                foreach (PayloadKind bad in new[] { PayloadKind.None, PayloadKind.EndOfStream, (PayloadKind)77 })
+                {
+                    Assert.Throws<ArgumentOutOfRangeException>(() => locked.WriteValue(bad, new byte[] { 1 }));
+                }
+
+                Assert.Equal(PayloadKind.Utf8Text, locked.ReadValue()!.Kind);
+            }
+
+            using (LockedSegment locked = queue.Lock())
+            {
+                Assert.Throws<ArgumentOutOfRangeException>(() => locked.TryEnqueue(PayloadKind.None, new byte[] { 1 }));
+                Assert.Throws<ArgumentOutOfRangeException>(() => locked.TryEnqueue((PayloadKind)77, new byte[] { 1 }));
+                Assert.True(locked.TryEnqueue(PayloadKind.EndOfStream, Array.Empty<byte>()));
+                Assert.Equal(PayloadKind.EndOfStream, locked.TryDequeue()!.Kind);
+                Assert.Null(locked.TryDequeue());
+            }
+
+            value.Remove();
+            queue.Remove();
+        }
+
+        [Fact]
         public void A_prepared_message_arrives_whole_even_in_a_queue_with_another_checksum()
         {
             using var crc = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096, Kind = SegmentKind.Queue, Checksum = ChecksumAlgorithm.Crc32 });

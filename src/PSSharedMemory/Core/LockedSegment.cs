@@ -29,8 +29,9 @@ namespace PSSharedMemory
         {
             get
             {
-                PublishChange();
-                return HeaderOf(Segment).ChangeCounter;
+                SharedMemorySegment segment = Segment;
+                PublishChange(segment);
+                return HeaderOf(segment).ChangeCounter;
             }
         }
 
@@ -70,22 +71,12 @@ namespace PSSharedMemory
         }
 
         /// <summary>Appends a message to a queue; false when the ring is full now (nothing changed).</summary>
-        public bool TryEnqueue(PayloadKind kind, byte[] payload)
-        {
-            if (payload is null) throw new ArgumentNullException(nameof(payload));
-            if (!QueueOf(Segment).TryEnqueue(kind, payload)) return false;
-            Changed();
-            return true;
-        }
+        public bool TryEnqueue(PayloadKind kind, byte[] payload) =>
+            Enqueued(QueueOf(Segment).TryEnqueue(kind, payload ?? throw new ArgumentNullException(nameof(payload))));
 
         /// <summary>Appends a message prepared by <see cref="SharedMemorySegment.PrepareMessage"/>: the lock is held only to copy it in.</summary>
-        public bool TryEnqueue(QueueMessage message)
-        {
-            if (message is null) throw new ArgumentNullException(nameof(message));
-            if (!QueueOf(Segment).TryEnqueue(message)) return false;
-            Changed();
-            return true;
-        }
+        public bool TryEnqueue(QueueMessage message) =>
+            Enqueued(QueueOf(Segment).TryEnqueue(message ?? throw new ArgumentNullException(nameof(message))));
 
         /// <summary>Takes the oldest message of a queue, or null when it is empty.</summary>
         public StoredValue? TryDequeue()
@@ -165,11 +156,17 @@ namespace PSSharedMemory
         /// </summary>
         private void Changed() => _changed = true;
 
-        private void PublishChange(SharedMemorySegment? segment = null)
+        private bool Enqueued(bool enqueued)
+        {
+            if (enqueued) Changed();
+            return enqueued;
+        }
+
+        private void PublishChange(SharedMemorySegment segment)
         {
             if (!_changed) return;
             _changed = false;
-            if (HeaderOf(segment ?? Segment).NoteChange()) _wakeWaiters = true;
+            if (HeaderOf(segment).NoteChange()) _wakeWaiters = true;
         }
 
         private static MessageQueue QueueOf(SharedMemorySegment segment) =>

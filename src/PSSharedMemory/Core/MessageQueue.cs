@@ -57,6 +57,7 @@ namespace PSSharedMemory
 
         private bool TryEnqueue(PayloadKind kind, byte[] payload, QueueMessage? prepared)
         {
+            if (!PayloadKinds.IsMessage(kind)) throw new ArgumentOutOfRangeException(nameof(kind));
             long need = RecordHeader + Align(payload.LongLength);
             if (need > _ring)
             {
@@ -136,7 +137,7 @@ namespace PSSharedMemory
             long size = RecordHeader + Align(length);
             if (length > MaxPayload || size > _ring - at || size > tail - head) throw Corrupt("record length");
             var kind = (PayloadKind)_memory.ReadUInt32(Data(at) + 4);
-            if (kind is not (PayloadKind.Bytes or PayloadKind.Utf8Text or PayloadKind.CliXml or PayloadKind.EndOfStream)) throw Corrupt("record kind");
+            if (!PayloadKinds.IsMessage(kind)) throw Corrupt("record kind");
             return new Record(at, (int)length, kind, _memory.ReadUInt32(Data(at) + 8), head + size);
         }
 

@@ -137,7 +137,7 @@ namespace PSSharedMemory
             long d = DescriptorsOffset + (active * DescriptorSize);
             var kind = (PayloadKind)_memory.ReadUInt32(d + DescKind);
             if (kind == PayloadKind.None) return null;
-            if (kind != PayloadKind.Bytes && kind != PayloadKind.Utf8Text && kind != PayloadKind.CliXml) throw Corrupt(segmentName, "payload kind");
+            if (!PayloadKinds.IsValue(kind)) throw Corrupt(segmentName, "payload kind");
             ulong offset = _memory.ReadUInt64(d + DescOffset);
             ulong length = _memory.ReadUInt64(d + DescLength);
             if (offset > (ulong)capacity || length > (ulong)capacity - offset || length > int.MaxValue) throw Corrupt(segmentName, "value location");
@@ -152,7 +152,7 @@ namespace PSSharedMemory
 
         public ulong WriteValue(string segmentName, PayloadKind kind, byte[] payload, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
         {
-            if (kind == PayloadKind.None || !Enum.IsDefined(typeof(PayloadKind), kind)) throw new ArgumentOutOfRangeException(nameof(kind));
+            if (!PayloadKinds.IsValue(kind)) throw new ArgumentOutOfRangeException(nameof(kind));
             long capacity = ValidatedCapacity(segmentName);
             RequireValueKind(segmentName);
             uint active = _memory.ReadUInt32(ActiveDescriptorOffset);

@@ -164,7 +164,7 @@ namespace PSSharedMemory
         /// </summary>
         public QueueMessage PrepareMessage(PayloadKind kind, byte[] payload)
         {
-            if (kind == PayloadKind.None || !Enum.IsDefined(typeof(PayloadKind), kind)) throw new ArgumentOutOfRangeException(nameof(kind));
+            if (!PayloadKinds.IsMessage(kind)) throw new ArgumentOutOfRangeException(nameof(kind));
             return new QueueMessage(kind, payload, Checksum ?? ChecksumAlgorithm.LaneSum);
         }
 
