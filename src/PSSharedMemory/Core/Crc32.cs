@@ -1,3 +1,5 @@
+using System;
+
 namespace PSSharedMemory
 {
     /// <summary>
@@ -9,12 +11,22 @@ namespace PSSharedMemory
     {
         private static readonly uint[] Table = BuildTable();
 
+        /// <summary>The register before the first byte; <see cref="Finish"/> turns a register into the CRC.</summary>
+        public const uint Initial = 0xFFFFFFFFu;
+
         public static uint Compute(byte[] data) => Compute(data, 0, data.Length);
 
-        public static uint Compute(byte[] data, int index, int count)
+        public static uint Compute(byte[] data, int index, int count) => Finish(Append(Initial, data, index, count));
+
+        public static uint Finish(uint register) => ~register;
+
+        /// <summary>Runs <paramref name="count"/> more bytes through the register, so that a payload can be checked in pieces.</summary>
+        public static uint Append(uint register, byte[] data, int index, int count)
         {
+            if (data is null) throw new ArgumentNullException(nameof(data));
+            if (index < 0 || count < 0 || index > data.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
             uint[] t = Table;
-            uint crc = 0xFFFFFFFFu;
+            uint crc = register;
             int i = index;
             int end = index + count;
             for (; i + 8 <= end; i += 8)
@@ -32,7 +44,7 @@ namespace PSSharedMemory
                 crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
             }
 
-            return ~crc;
+            return crc;
         }
 
         private static uint[] BuildTable()

@@ -54,6 +54,19 @@ namespace PSSharedMemory
         public StoredValue? ReadValue(Action<long, long>? progress, CancellationToken cancellationToken) =>
             HeaderOf(Segment).ReadValue(Segment.Name, progress, cancellationToken);
 
+        /// <summary>
+        /// Reads the value into a buffer of the caller's, allocating nothing, which matters for large values read
+        /// often: its length, or -1 when none was written. A value longer than the room left in the buffer
+        /// throws <see cref="SharedMemoryError.ValueTooLarge"/> and reads nothing; on
+        /// <see cref="SharedMemoryError.Corrupted"/> the buffer holds the damaged bytes.
+        /// </summary>
+        public int ReadValue(byte[] buffer, int index, out PayloadKind kind, out ulong version)
+        {
+            if (buffer is null) throw new ArgumentNullException(nameof(buffer));
+            if (index < 0 || index > buffer.Length) throw new ArgumentOutOfRangeException(nameof(index));
+            return HeaderOf(Segment).ReadValue(Segment.Name, buffer, index, out kind, out version);
+        }
+
         /// <summary>Stores a value in one commit; returns the segment's new version. Nothing changes when it does not fit.</summary>
         public ulong WriteValue(PayloadKind kind, byte[] payload) => WriteValue(kind, payload, null, CancellationToken.None);
 

@@ -79,9 +79,21 @@ namespace PSSharedMemory
             _memory.WriteUInt32(Data(at), (uint)payload.Length);
             _memory.WriteUInt32(Data(at) + 4, (uint)kind);
             ChecksumAlgorithm algorithm = _header.ValidatedChecksum(_name);
-            _memory.WriteUInt32(Data(at) + 8, prepared is not null && prepared.Algorithm == algorithm ? prepared.Checksum : PayloadChecksum.Compute(algorithm, payload));
+            uint checksum;
+            if (prepared is not null && prepared.Algorithm == algorithm)
+            {
+                _memory.Write(Data(at) + RecordHeader, payload, 0, payload.Length);
+                checksum = prepared.Checksum;
+            }
+            else
+            {
+                var sum = new PayloadChecksum(algorithm);
+                sum.CopyIn(_memory, Data(at) + RecordHeader, payload, 0, payload.Length);
+                checksum = sum.Value;
+            }
+
+            _memory.WriteUInt32(Data(at) + 8, checksum);
             _memory.WriteUInt32(Data(at) + 12, 0);
-            _memory.Write(Data(at) + RecordHeader, payload, 0, payload.Length);
             FaultInjection.Pause?.Invoke("record-written");
             _memory.WriteUInt64(TailOffset, (ulong)(tail + waste + need)); // the commit point
             _memory.WriteUInt64(CountOffset, (ulong)(Count + 1));
@@ -144,8 +156,9 @@ namespace PSSharedMemory
         /// <summary>Copies the record's payload out, checks it there (no other process can change our copy), then consumes the record.</summary>
         private void Take(Record record, byte[] destination, int index)
         {
-            _memory.Read(Data(record.At) + RecordHeader, destination, index, record.Length);
-            if (PayloadChecksum.Compute(_header.ValidatedChecksum(_name), destination, index, record.Length) != record.Checksum) throw Corrupt("record checksum");
+            var checksum = new PayloadChecksum(_header.ValidatedChecksum(_name));
+            checksum.CopyOut(_memory, Data(record.At) + RecordHeader, destination, index, record.Length);
+            if (checksum.Value != record.Checksum) throw Corrupt("record checksum");
             FaultInjection.Pause?.Invoke("record-read");
             _memory.WriteUInt64(HeadOffset, (ulong)record.NextHead); // the commit point
             _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - 1));

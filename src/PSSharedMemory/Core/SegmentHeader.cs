@@ -130,6 +130,32 @@ namespace PSSharedMemory
 
         public StoredValue? ReadValue(string segmentName, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
         {
+            if (LocateValue(segmentName) is not ValueLocation value) return null;
+            var payload = new byte[value.Length];
+            CopyOutChecked(segmentName, value, payload, 0, progress, cancellationToken);
+            return new StoredValue(value.Kind, payload, value.Version);
+        }
+
+        /// <summary>Reads the value into the caller's buffer: its length, or -1 when none was written.</summary>
+        public int ReadValue(string segmentName, byte[] buffer, int index, out PayloadKind kind, out ulong version)
+        {
+            kind = PayloadKind.None;
+            version = 0;
+            if (LocateValue(segmentName) is not ValueLocation value) return -1;
+            if (value.Length > buffer.Length - index)
+            {
+                throw Errors.Create(SharedMemoryError.ValueTooLarge, segmentName, nameof(Resources.Messages.ValueBufferTooSmall), value.Length, segmentName, buffer.Length - index);
+            }
+
+            CopyOutChecked(segmentName, value, buffer, index, null, CancellationToken.None);
+            kind = value.Kind;
+            version = value.Version;
+            return value.Length;
+        }
+
+        /// <summary>The current value's descriptor after checking it against the data area; null when no value was written.</summary>
+        private ValueLocation? LocateValue(string segmentName)
+        {
             long capacity = ValidatedCapacity(segmentName);
             RequireValueKind(segmentName);
             uint active = _memory.ReadUInt32(ActiveDescriptorOffset);
@@ -141,13 +167,15 @@ namespace PSSharedMemory
             ulong offset = _memory.ReadUInt64(d + DescOffset);
             ulong length = _memory.ReadUInt64(d + DescLength);
             if (offset > (ulong)capacity || length > (ulong)capacity - offset || length > int.MaxValue) throw Corrupt(segmentName, "value location");
-            uint crc = _memory.ReadUInt32(d + DescCrc);
-            ulong version = _memory.ReadUInt64(d + DescVersion);
-            var payload = new byte[length];
-            Transfer(payload.Length, progress, cancellationToken, (done, count) => _memory.Read(Size + (long)offset + done, payload, done, count));
-            // The check runs on our private copy, so no other process can change the bytes after they pass.
-            if (PayloadChecksum.Compute(ValidatedChecksum(segmentName), payload) != crc) throw Corrupt(segmentName, "checksum");
-            return new StoredValue(kind, payload, version);
+            return new ValueLocation(kind, (long)offset, (int)length, _memory.ReadUInt32(d + DescCrc), _memory.ReadUInt64(d + DescVersion));
+        }
+
+        private void CopyOutChecked(string segmentName, ValueLocation value, byte[] destination, int index, Action<long, long>? progress, CancellationToken cancellationToken)
+        {
+            var checksum = new PayloadChecksum(ValidatedChecksum(segmentName));
+            Transfer(value.Length, progress, cancellationToken, (done, count) => checksum.CopyOut(_memory, Size + value.Offset + done, destination, index + done, count));
+            // The sum runs over our private copy, so no other process can change the bytes after they pass.
+            if (checksum.Value != value.Checksum) throw Corrupt(segmentName, "checksum");
         }
 
         public ulong WriteValue(string segmentName, PayloadKind kind, byte[] payload, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
@@ -159,26 +187,28 @@ namespace PSSharedMemory
             if (active > 1) active = 0; // a damaged index is repaired by the next complete write
 
             long offset = PlaceBesideCurrent(segmentName, capacity, active, payload.LongLength);
-            uint crc = PayloadChecksum.Compute(ValidatedChecksum(segmentName), payload);
+            var checksum = new PayloadChecksum(ValidatedChecksum(segmentName));
             ulong version = Version + 1;
 
             Action<string>? pause = FaultInjection.Pause;
-            int half = payload.Length / 2;
+            // Halfway, rounded down to whole 64-byte steps: only the last piece of a checksum may be partial.
+            int half = (payload.Length / 2) & ~63;
             Transfer(payload.Length, progress, cancellationToken, (done, count) =>
             {
                 if (pause is not null && done <= half && half < done + count)
                 {
-                    // The crash tests stop the writer exactly halfway through the copy.
-                    _memory.Write(Size + offset + done, payload, done, half - done);
+                    // The crash tests stop the writer halfway through the copy.
+                    checksum.CopyIn(_memory, Size + offset + done, payload, done, half - done);
                     pause("mid-copy");
-                    _memory.Write(Size + offset + half, payload, half, done + count - half);
+                    checksum.CopyIn(_memory, Size + offset + half, payload, half, done + count - half);
                 }
                 else
                 {
-                    _memory.Write(Size + offset + done, payload, done, count);
+                    checksum.CopyIn(_memory, Size + offset + done, payload, done, count);
                 }
             });
             pause?.Invoke("copied");
+            uint crc = checksum.Value;
 
             uint next = 1 - active;
             long d = DescriptorsOffset + (next * DescriptorSize);
@@ -244,6 +274,28 @@ namespace PSSharedMemory
         private void RequireValueKind(string segmentName)
         {
             if (Kind != SegmentKind.Value) throw Errors.Create(SharedMemoryError.WrongKind, segmentName, nameof(Resources.Messages.WrongKind), segmentName, Kind, SegmentKind.Value);
+        }
+
+        private readonly struct ValueLocation
+        {
+            public ValueLocation(PayloadKind kind, long offset, int length, uint checksum, ulong version)
+            {
+                Kind = kind;
+                Offset = offset;
+                Length = length;
+                Checksum = checksum;
+                Version = version;
+            }
+
+            public PayloadKind Kind { get; }
+
+            public long Offset { get; }
+
+            public int Length { get; }
+
+            public uint Checksum { get; }
+
+            public ulong Version { get; }
         }
 
         private static SharedMemoryException Corrupt(string segmentName, string field) =>
