@@ -94,7 +94,7 @@ namespace PSSharedMemory.Tests
                         {
                             values++;
                             Assert.True(read.Payload.Length <= c.Length - SegmentHeader.Size);
-                            Assert.InRange(read.Kind, PayloadKind.Bytes, PayloadKind.CliXml);
+                            Assert.InRange(read.Kind, PayloadKind.Bytes, PayloadKind.FlatObject);
                         }
                     }
 

@@ -6,7 +6,9 @@ namespace PSSharedMemory.Commands
 {
     /// <summary>
     /// Turns pipeline objects into a stored value and back, the way Export-Clixml and Import-Clixml do:
-    /// a single byte array stays bytes, a single string stays UTF-8 text, anything else is CliXml.
+    /// a single byte array stays bytes, a single string stays UTF-8 text, a single plain
+    /// <c>[pscustomobject]</c> of primitives takes the flat form that reads back as CliXml would, anything
+    /// else is CliXml.
     /// </summary>
     internal static class ValueCodec
     {
@@ -20,6 +22,8 @@ namespace PSSharedMemory.Commands
                 object? single = inputs[0] is PSObject wrapped && wrapped.ImmediateBaseObject is byte[] or string ? wrapped.ImmediateBaseObject : inputs[0];
                 if (single is byte[] bytes) return new StoredValue(PayloadKind.Bytes, bytes);
                 if (single is string text && IsValidUtf16(text)) return new StoredValue(PayloadKind.Utf8Text, StrictUtf8.GetBytes(text));
+                byte[]? flat = FlatObjectCodec.TryEncode(single);
+                if (flat is not null) return new StoredValue(PayloadKind.FlatObject, flat);
                 return CliXml(single, depth);
             }
 
@@ -33,6 +37,7 @@ namespace PSSharedMemory.Commands
         {
             PayloadKind.Bytes => (value.Payload, false),
             PayloadKind.Utf8Text => (StrictUtf8.GetString(value.Payload), false),
+            PayloadKind.FlatObject => (FlatObjectCodec.Decode(value.Payload), false),
             _ => (PSSerializer.Deserialize(StrictUtf8.GetString(value.Payload)), true),
         };
 

@@ -3,7 +3,7 @@ namespace PSSharedMemory
     /// <summary>Which payload kinds a value and a queue message may have: one answer for writers and readers alike.</summary>
     internal static class PayloadKinds
     {
-        public static bool IsValue(PayloadKind kind) => kind is PayloadKind.Bytes or PayloadKind.Utf8Text or PayloadKind.CliXml;
+        public static bool IsValue(PayloadKind kind) => kind is PayloadKind.Bytes or PayloadKind.Utf8Text or PayloadKind.CliXml or PayloadKind.FlatObject;
 
         public static bool IsMessage(PayloadKind kind) => IsValue(kind) || kind == PayloadKind.EndOfStream;
     }

@@ -1,0 +1,293 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+
+namespace PSSharedMemory.Commands
+{
+    /// <summary>
+    /// The <see cref="PayloadKind.FlatObject"/> form (docs/layout.md): a plain <c>[pscustomobject]</c> whose
+    /// properties hold null or primitives, which is what most scripts send, written without CliXml. CliXml
+    /// costs tens of microseconds per object in PSSerializer; this costs a few. It applies only where the
+    /// result is exactly what CliXml gives: the same property names in the same order, values of the same
+    /// types, and the type names "Deserialized.System.Management.Automation.PSCustomObject" and
+    /// "Deserialized.System.Object". Anything else, a type name of its own included (it may have type data
+    /// that changes how CliXml serializes it), goes by CliXml.
+    /// </summary>
+    internal static class FlatObjectCodec
+    {
+        private const byte FormatVersion = 1;
+        private const string CustomObjectType = "System.Management.Automation.PSCustomObject";
+        private const string ObjectType = "System.Object";
+        private const string DeserializedPrefix = "Deserialized.";
+
+        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+        /// <summary>The value's type codes; the numbers are part of the shared byte layout.</summary>
+        private enum TypeCode : byte
+        {
+            Null = 0,
+            String = 1,
+            Boolean = 2,
+            Char = 3,
+            SByte = 4,
+            Byte = 5,
+            Int16 = 6,
+            UInt16 = 7,
+            Int32 = 8,
+            UInt32 = 9,
+            Int64 = 10,
+            UInt64 = 11,
+            Single = 12,
+            Double = 13,
+            Decimal = 14,
+            DateTime = 15,
+            TimeSpan = 16,
+            Guid = 17,
+        }
+
+        /// <summary>The flat form of <paramref name="value"/>, or null when it is not such an object.</summary>
+        public static byte[]? TryEncode(object? value)
+        {
+            if (value is not PSObject obj || obj.ImmediateBaseObject is not PSCustomObject) return null;
+            var typeNames = obj.TypeNames;
+            if (typeNames.Count != 2 || typeNames[0] != CustomObjectType || typeNames[1] != ObjectType) return null;
+
+            using var stream = new MemoryStream(128);
+            using var writer = new BinaryWriter(stream);
+            writer.Write(FormatVersion);
+            long countAt = stream.Position;
+            writer.Write((ushort)0);
+            int count = 0;
+            foreach (PSPropertyInfo property in obj.Properties)
+            {
+                if (property is not PSNoteProperty || count == ushort.MaxValue) return null;
+                byte[]? name = Utf8(property.Name);
+                if (name is null || name.Length > ushort.MaxValue) return null;
+                writer.Write((ushort)name.Length);
+                writer.Write(name);
+                if (!TryWriteValue(writer, property.Value)) return null;
+                count++;
+            }
+
+            stream.Position = countAt;
+            writer.Write((ushort)count);
+            return stream.ToArray();
+        }
+
+        public static PSObject Decode(byte[] payload)
+        {
+            var reader = new Reader(payload);
+            if (reader.Byte() != FormatVersion) throw new InvalidDataException("unknown flat object format");
+            int count = reader.UInt16();
+            var result = new PSObject();
+            result.TypeNames.Clear();
+            result.TypeNames.Add(DeserializedPrefix + CustomObjectType);
+            result.TypeNames.Add(DeserializedPrefix + ObjectType);
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < count; i++)
+            {
+                string name = reader.Text(reader.UInt16());
+                // PowerShell's property names are case-insensitive: a duplicate would throw from deep inside Add.
+                if (!names.Add(name)) throw new InvalidDataException($"property '{name}' twice");
+                result.Properties.Add(new PSNoteProperty(name, ReadValue(ref reader)));
+            }
+
+            if (!reader.AtEnd) throw new InvalidDataException("bytes after the last property");
+            return result;
+        }
+
+        private static bool TryWriteValue(BinaryWriter writer, object? value)
+        {
+            if (value is PSObject wrapped)
+            {
+                // Values from the pipeline ($_) arrive wrapped; CliXml writes such a wrapper as the bare value
+                // unless it carries notes or type names of its own, and so does this.
+                if (!IsBareWrapper(wrapped)) return false;
+                value = wrapped.ImmediateBaseObject;
+            }
+
+            switch (value)
+            {
+                case null:
+                    writer.Write((byte)TypeCode.Null);
+                    return true;
+                case string text:
+                    byte[]? utf8 = Utf8(text);
+                    if (utf8 is null) return false;
+                    writer.Write((byte)TypeCode.String);
+                    writer.Write(utf8.Length);
+                    writer.Write(utf8);
+                    return true;
+                case bool flag:
+                    writer.Write((byte)TypeCode.Boolean);
+                    writer.Write(flag);
+                    return true;
+                case char c:
+                    writer.Write((byte)TypeCode.Char);
+                    writer.Write((ushort)c);
+                    return true;
+                case sbyte n:
+                    writer.Write((byte)TypeCode.SByte);
+                    writer.Write(n);
+                    return true;
+                case byte n:
+                    writer.Write((byte)TypeCode.Byte);
+                    writer.Write(n);
+                    return true;
+                case short n:
+                    writer.Write((byte)TypeCode.Int16);
+                    writer.Write(n);
+                    return true;
+                case ushort n:
+                    writer.Write((byte)TypeCode.UInt16);
+                    writer.Write(n);
+                    return true;
+                case int n:
+                    writer.Write((byte)TypeCode.Int32);
+                    writer.Write(n);
+                    return true;
+                case uint n:
+                    writer.Write((byte)TypeCode.UInt32);
+                    writer.Write(n);
+                    return true;
+                case long n:
+                    writer.Write((byte)TypeCode.Int64);
+                    writer.Write(n);
+                    return true;
+                case ulong n:
+                    writer.Write((byte)TypeCode.UInt64);
+                    writer.Write(n);
+                    return true;
+                case float n:
+                    writer.Write((byte)TypeCode.Single);
+                    writer.Write(n);
+                    return true;
+                case double n:
+                    writer.Write((byte)TypeCode.Double);
+                    writer.Write(n);
+                    return true;
+                case decimal n:
+                    writer.Write((byte)TypeCode.Decimal);
+                    foreach (int part in decimal.GetBits(n)) writer.Write(part);
+                    return true;
+                case DateTime time:
+                    // ToBinary keeps the kind, and stores local times as the instant, which CliXml also keeps.
+                    writer.Write((byte)TypeCode.DateTime);
+                    writer.Write(time.ToBinary());
+                    return true;
+                case TimeSpan span:
+                    writer.Write((byte)TypeCode.TimeSpan);
+                    writer.Write(span.Ticks);
+                    return true;
+                case Guid guid:
+                    writer.Write((byte)TypeCode.Guid);
+                    writer.Write(guid.ToByteArray());
+                    return true;
+                default:
+                    // Wrapped values may carry members of their own, and other types have their own CliXml forms.
+                    return false;
+            }
+        }
+
+        private static object? ReadValue(ref Reader reader)
+        {
+            var code = (TypeCode)reader.Byte();
+            return code switch
+            {
+                TypeCode.Null => null,
+                TypeCode.String => reader.Text(checked((int)reader.UInt32())),
+                TypeCode.Boolean => reader.Byte() switch
+                {
+                    0 => false,
+                    1 => true,
+                    _ => throw new InvalidDataException("a boolean that is neither 0 nor 1"),
+                },
+                TypeCode.Char => (char)reader.UInt16(),
+                TypeCode.SByte => (sbyte)reader.Byte(),
+                TypeCode.Byte => reader.Byte(),
+                TypeCode.Int16 => (short)reader.UInt16(),
+                TypeCode.UInt16 => reader.UInt16(),
+                TypeCode.Int32 => (int)reader.UInt32(),
+                TypeCode.UInt32 => reader.UInt32(),
+                TypeCode.Int64 => (long)reader.UInt64(),
+                TypeCode.UInt64 => reader.UInt64(),
+                TypeCode.Single => BitConverter.ToSingle(reader.Bytes(4), 0),
+                TypeCode.Double => BitConverter.Int64BitsToDouble((long)reader.UInt64()),
+                TypeCode.Decimal => new decimal(new[] { (int)reader.UInt32(), (int)reader.UInt32(), (int)reader.UInt32(), (int)reader.UInt32() }),
+                TypeCode.DateTime => DateTime.FromBinary((long)reader.UInt64()),
+                TypeCode.TimeSpan => new TimeSpan((long)reader.UInt64()),
+                TypeCode.Guid => new Guid(reader.Bytes(16)),
+                _ => throw new InvalidDataException($"unknown value type {(byte)code}"),
+            };
+        }
+
+        private static bool IsBareWrapper(PSObject wrapped)
+        {
+            object inner = wrapped.ImmediateBaseObject;
+            if (inner is PSObject || inner is PSCustomObject) return false;
+            var typeNames = wrapped.TypeNames;
+            int i = 0;
+            for (Type? type = inner.GetType(); type is not null; type = type.BaseType, i++)
+            {
+                if (i >= typeNames.Count || typeNames[i] != type.FullName) return false;
+            }
+
+            return i == typeNames.Count && wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
+        }
+
+        /// <summary>Strict UTF-8, or null for a string with a lone surrogate, which only CliXml keeps exactly.</summary>
+        private static byte[]? Utf8(string text)
+        {
+            try
+            {
+                return StrictUtf8.GetBytes(text);
+            }
+            catch (EncoderFallbackException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Reads the payload front to back; every length is checked against what is left, whatever it claims.</summary>
+        private struct Reader
+        {
+            private readonly byte[] _payload;
+            private int _at;
+
+            public Reader(byte[] payload)
+            {
+                _payload = payload;
+                _at = 0;
+            }
+
+            public bool AtEnd => _at == _payload.Length;
+
+            public byte Byte() => _payload[Take(1)];
+
+            public ushort UInt16() => BitConverter.ToUInt16(_payload, Take(2));
+
+            public uint UInt32() => BitConverter.ToUInt32(_payload, Take(4));
+
+            public ulong UInt64() => BitConverter.ToUInt64(_payload, Take(8));
+
+            public byte[] Bytes(int count)
+            {
+                var bytes = new byte[count];
+                Array.Copy(_payload, Take(count), bytes, 0, count);
+                return bytes;
+            }
+
+            public string Text(int byteCount) => StrictUtf8.GetString(_payload, Take(byteCount), byteCount);
+
+            private int Take(int count)
+            {
+                if (count < 0 || count > _payload.Length - _at) throw new InvalidDataException("a field runs past the end of the payload");
+                int at = _at;
+                _at += count;
+                return at;
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using PSSharedMemory.Tests.Infrastructure;
+using Xunit;
+
+namespace PSSharedMemory.Tests
+{
+    /// <summary>
+    /// The flat form of plain [pscustomobject]s must read back exactly as CliXml would give them; anything it
+    /// cannot keep exactly must go by CliXml; and flat payloads from someone else must be refused cleanly.
+    /// </summary>
+    public sealed class FlatObjectTests : SegmentTest
+    {
+        /// <summary>Type names, base type, and every property's name, member type, declared type, value type and exact value.</summary>
+        private const string Describe = @"
+function global:Describe($o) {
+    $parts = [System.Collections.Generic.List[string]]::new()
+    $parts.Add(($o.psobject.TypeNames -join ','))
+    $parts.Add($o.psobject.ImmediateBaseObject.GetType().FullName)
+    foreach ($p in $o.psobject.Properties) {
+        $v = $p.Value
+        $t = if ($null -eq $v) { 'null' } else { $v.GetType().FullName }
+        $s = if ($v -is [datetime]) { '{0}/{1}' -f $v.ToUniversalTime().Ticks, $v.Kind }
+             elseif ($v -is [double]) { [BitConverter]::DoubleToInt64Bits($v) }
+             elseif ($v -is [single]) { [BitConverter]::SingleToInt32Bits($v) }
+             elseif ($v -is [string]) { [string]::Join(' ', [int[]][char[]]$v) }
+             elseif ($null -eq $v) { '' }
+             else { [System.Convert]::ToString($v, [cultureinfo]::InvariantCulture) }
+        $parts.Add(('{0}|{1}|{2}|{3}|{4}' -f $p.Name, $p.MemberType, $p.TypeNameOfValue, $t, $s))
+    }
+    $parts -join [char]10
+}";
+
+        private const string FlatCases = @"
+$global:cases = @(
+    [pscustomobject]@{ S = 'x'; Empty = ''; Unicode = 'Grüße 😀'; Control = ""a`r`nb`t""; B = $true; F = $false; C = [char]'c'
+        SB = [sbyte]-5; By = [byte]250; I16 = [int16]-300; U16 = [uint16]60000; I = -7; U = [uint32]4000000000
+        L = [long]::MinValue; UL = [uint64]::MaxValue; Sg = [single]2.5; D = 0.1; M = [decimal]'1.250'; Big = [decimal]::MaxValue
+        Utc = [datetime]::new(2026, 11, 26, 1, 2, 3, [DateTimeKind]::Utc).AddTicks(4567); Local = [datetime]::Now
+        Unspecified = [datetime]::new(2020, 1, 1); TS = [timespan]::FromTicks(-123456789); G = [guid]'0f8fad5b-d9cb-469f-a165-70867728950e'
+        N = $null }
+    [pscustomobject]@{ NaN = [double]::NaN; NegZero = -0.0; Inf = [double]::PositiveInfinity; Eps = [double]::Epsilon; Max = [double]::MaxValue }
+    [pscustomobject]@{}
+    (1..3 | ForEach-Object { [pscustomobject]@{ Id = $_; Name = ""item$_""; Size = 1.5 * $_ } })[2]
+    ([datetime]::new(2026, 1, 1), 'text', [guid]::Empty | ForEach-Object { [pscustomobject]@{ Wrapped = $_ } })[0]
+    (1.5, 'text' | ForEach-Object { [pscustomobject]@{ Wrapped = $_ } })[1]
+)";
+
+        private const string CliXmlCases = @"
+$noted = 5 | Add-Member -NotePropertyName Extra -NotePropertyValue 1 -PassThru
+$typed = [pscustomobject]@{ A = 1 }
+$typed.PSTypeNames.Insert(0, 'My.Type')
+$global:cases = @(
+    [pscustomobject]@{ A = 1; Nested = [pscustomobject]@{ B = 2 } }
+    [pscustomobject]@{ A = 1 } | Select-Object A
+    $typed
+    [pscustomobject]@{ Noted = $noted }
+    [pscustomobject]@{ Surrogate = [string][char]0xD800 }
+    [pscustomobject]@{ V = [version]'1.2.3'; H = @{ k = 1 } }
+    ([pscustomobject]@{ A = 1 } | Add-Member -MemberType ScriptProperty -Name Twice -Value { $this.A * 2 } -PassThru)
+    # Get-Date adds a DisplayHint note to the date it returns, which CliXml keeps.
+    (Get-Date | ForEach-Object { [pscustomobject]@{ When = $_ } })
+)";
+
+        public FlatObjectTests()
+            : base("flat")
+        {
+        }
+
+        [Theory]
+        [InlineData(FlatCases, PayloadKind.FlatObject)]
+        [InlineData(CliXmlCases, PayloadKind.CliXml)]
+        public void Objects_read_back_as_CliXml_gives_them_and_only_plain_ones_take_the_flat_form(string cases, PayloadKind expected)
+        {
+            Run(Describe + cases + "; New-SharedMemory -Name $name -Size 1MB | Out-Null").AssertNoErrors();
+            int count = (int)Run("$global:cases.Count").AssertNoErrors().Output.Single().BaseObject;
+            Assert.True(count >= 5);
+            for (int i = 0; i < count; i++)
+            {
+                var r = Run(
+                    "$o = $global:cases[$i]; $o | Write-SharedMemory -Name $name; Describe (Read-SharedMemory -Name $name); " +
+                    "Describe ([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 2)))",
+                    ("i", i)).AssertNoErrors();
+                Assert.Equal(2, r.Output.Count);
+                Assert.Equal(r.Output[1].BaseObject, r.Output[0].BaseObject);
+                Assert.True(expected == StoredKind(), $"case {i} was not stored as {expected}:\n{r.Output[1].BaseObject}");
+            }
+        }
+
+        [Fact]
+        public void Pipeline_objects_go_through_a_queue_in_the_flat_form_and_arrive_as_CliXml_would_give_them()
+        {
+            var r = Run(Describe + @"
+                $q = New-SharedMemory -Name $name -Queue -Size 1MB
+                1..50 | ForEach-Object { [pscustomobject]@{ Id = $_; Name = ""n$_""; When = [datetime]::new(2026, 1, 1).AddDays($_) } } | Write-SharedMemory $q
+                $got = @(Read-SharedMemory $q -Wait -TimeoutSeconds 5)
+                $got.Count
+                Describe $got[49]
+                Describe ([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject]@{ Id = 50; Name = 'n50'; When = [datetime]::new(2026, 1, 1).AddDays(50) }, 2)))").AssertNoErrors();
+            Assert.Equal(50, r.Output[0].BaseObject);
+            Assert.Equal(r.Output[2].BaseObject, r.Output[1].BaseObject);
+        }
+
+        [Fact]
+        public void Every_truncation_and_damage_of_a_flat_payload_is_refused_as_InvalidData()
+        {
+            Run("New-SharedMemory -Name $name -Size 64KB | Out-Null; [pscustomobject]@{ Id = 1; Name = 'abc'; When = [datetime]::UtcNow; G = [guid]::NewGuid(); M = 1.5d } | Write-SharedMemory -Name $name").AssertNoErrors();
+            byte[] good = StoredPayload();
+            var damaged = new List<byte[]>();
+            for (int length = 0; length < good.Length; length++) damaged.Add(good.Take(length).ToArray());
+            damaged.Add(good.Concat(new byte[] { 0 }).ToArray());
+            damaged.Add(Patched(good, 0, 2));                             // unknown format version
+            damaged.Add(Patched(good, 1, 0xFF));                          // more properties than there are
+            damaged.Add(Patched(good, 3, 0xFF));                          // a name running past the end
+            damaged.Add(Patched(good, 7, 99));                            // unknown value type (after the name "Id")
+            damaged.Add(Flat(("A", new byte[] { 2, 7 })));                // a boolean of 7
+            damaged.Add(Flat(("A", new byte[] { 0 }), ("a", new byte[] { 0 }))); // the same name twice
+            damaged.Add(Flat(("A", new byte[] { 1, 0xFF, 0xFF, 0xFF, 0x7F }))); // a string of 2 GiB
+            damaged.Add(Flat(("A", new byte[] { 1, 2, 0, 0, 0, 0xC3, 0x28 }))); // invalid UTF-8
+            damaged.Add(Flat(("A", new byte[] { 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF }))); // decimal flags out of range
+
+            foreach (byte[] payload in damaged)
+            {
+                StorePayload(payload);
+                var r = Run("Read-SharedMemory -Name $name; 'still alive'");
+                Assert.True(r.ErrorIds == "ReadSharedMemoryCorrupted,PSSharedMemory.Commands.ReadSharedMemoryCommand", $"accepted {Convert.ToHexString(payload)}");
+                Assert.Equal(ErrorCategory.InvalidData, r.Errors[0].CategoryInfo.Category);
+                Assert.Equal("still alive", r.Output.Single().BaseObject);
+            }
+        }
+
+        private static byte[] Patched(byte[] payload, int at, byte value)
+        {
+            var copy = (byte[])payload.Clone();
+            copy[at] = value;
+            return copy;
+        }
+
+        private static byte[] Flat(params (string Name, byte[] Value)[] properties)
+        {
+            var bytes = new List<byte> { 1 };
+            bytes.AddRange(BitConverter.GetBytes((ushort)properties.Length));
+            foreach (var (name, value) in properties)
+            {
+                byte[] utf8 = Encoding.UTF8.GetBytes(name);
+                bytes.AddRange(BitConverter.GetBytes((ushort)utf8.Length));
+                bytes.AddRange(utf8);
+                bytes.AddRange(value);
+            }
+
+            return bytes.ToArray();
+        }
+
+        private PayloadKind StoredKind()
+        {
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Mode = OpenMode.OpenExisting });
+            using var locked = segment.Lock();
+            return locked.ReadValue()!.Kind;
+        }
+
+        private byte[] StoredPayload()
+        {
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Mode = OpenMode.OpenExisting });
+            using var locked = segment.Lock();
+            StoredValue value = locked.ReadValue()!;
+            Assert.Equal(PayloadKind.FlatObject, value.Kind);
+            return value.Payload;
+        }
+
+        private void StorePayload(byte[] payload)
+        {
+            using var segment = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Mode = OpenMode.OpenExisting });
+            using var locked = segment.Lock();
+            locked.WriteValue(PayloadKind.FlatObject, payload);
+        }
+    }
+}
