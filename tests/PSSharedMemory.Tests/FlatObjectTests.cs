@@ -16,20 +16,23 @@ namespace PSSharedMemory.Tests
     {
         /// <summary>Type names, base type, and every property's name, member type, declared type, value type and exact value.</summary>
         private const string Describe = @"
+function global:DescribeValue($v) {
+    if ($null -eq $v) { return 'null|' }
+    $t = $v.GetType().FullName + '[' + ($v.psobject.TypeNames -join ',') + ']'
+    $s = if ($v -is [datetime]) { '{0}/{1}' -f $v.ToUniversalTime().Ticks, $v.Kind }
+         elseif ($v -is [double]) { [BitConverter]::DoubleToInt64Bits($v) }
+         elseif ($v -is [single]) { [BitConverter]::SingleToInt32Bits($v) }
+         elseif ($v -is [string]) { [string]::Join(' ', [int[]][char[]]$v) }
+         elseif ($v -is [System.Collections.IEnumerable]) { $e = $v.GetEnumerator(); $items = while ($e.MoveNext()) { DescribeValue $e.Current }; '(' + ($items -join '; ') + ')' }
+         else { [System.Convert]::ToString($v, [cultureinfo]::InvariantCulture) }
+    $t + '|' + $s
+}
 function global:Describe($o) {
     $parts = [System.Collections.Generic.List[string]]::new()
     $parts.Add(($o.psobject.TypeNames -join ','))
     $parts.Add($o.psobject.ImmediateBaseObject.GetType().FullName)
     foreach ($p in $o.psobject.Properties) {
-        $v = $p.Value
-        $t = if ($null -eq $v) { 'null' } else { $v.GetType().FullName }
-        $s = if ($v -is [datetime]) { '{0}/{1}' -f $v.ToUniversalTime().Ticks, $v.Kind }
-             elseif ($v -is [double]) { [BitConverter]::DoubleToInt64Bits($v) }
-             elseif ($v -is [single]) { [BitConverter]::SingleToInt32Bits($v) }
-             elseif ($v -is [string]) { [string]::Join(' ', [int[]][char[]]$v) }
-             elseif ($null -eq $v) { '' }
-             else { [System.Convert]::ToString($v, [cultureinfo]::InvariantCulture) }
-        $parts.Add(('{0}|{1}|{2}|{3}|{4}' -f $p.Name, $p.MemberType, $p.TypeNameOfValue, $t, $s))
+        $parts.Add(('{0}|{1}|{2}|{3}' -f $p.Name, $p.MemberType, $p.TypeNameOfValue, (DescribeValue $p.Value)))
     }
     $parts -join [char]10
 }";
@@ -47,6 +50,17 @@ $global:cases = @(
     (1..3 | ForEach-Object { [pscustomobject]@{ Id = $_; Name = ""item$_""; Size = 1.5 * $_ } })[2]
     ([datetime]::new(2026, 1, 1), 'text', [guid]::Empty | ForEach-Object { [pscustomobject]@{ Wrapped = $_ } })[0]
     (1.5, 'text' | ForEach-Object { [pscustomobject]@{ Wrapped = $_ } })[1]
+    [pscustomobject]@{ Tags = 'a', 'b'; S = [string[]]('x', 'y'); I = [int[]](1, 2); E = @(); Mixed = @(1, 'x', $null, 2.5, [guid]::Empty)
+        D = [double[]](0.5, [double]::NaN); T = [datetime[]]([datetime]::new(2026, 1, 1)); Piped = (1..3 | ForEach-Object { $_ }) }
+)";
+
+        private const string ArrayCases = @"
+$global:cases = @(
+    [pscustomobject]@{ Bytes = [byte[]](1, 2, 3) }
+    [pscustomobject]@{ Nested = @(1, @(2, 3)) }
+    [pscustomobject]@{ List = [System.Collections.Generic.List[int]]::new() }
+    [pscustomobject]@{ Jagged = [int[][]]::new(1) }
+    [pscustomobject]@{ Objects = @([pscustomobject]@{ A = 1 }) }
 )";
 
         private const string CliXmlCases = @"
@@ -71,19 +85,22 @@ $global:cases = @(
         }
 
         [Theory]
-        [InlineData(FlatCases, PayloadKind.FlatObject)]
-        [InlineData(CliXmlCases, PayloadKind.CliXml)]
-        public void Objects_read_back_as_CliXml_gives_them_and_only_plain_ones_take_the_flat_form(string cases, PayloadKind expected)
+        [InlineData(FlatCases, 2, PayloadKind.FlatObject)]
+        [InlineData(CliXmlCases, 2, PayloadKind.CliXml)]
+        [InlineData(ArrayCases, 2, PayloadKind.CliXml)]
+        [InlineData("\n$global:cases = @([pscustomobject]@{ Tags = 'a', 'b' }, [pscustomobject]@{ I = [int[]](1) })", 1, PayloadKind.CliXml)] // at depth 1 CliXml keeps an array as its string
+        public void Objects_read_back_as_CliXml_gives_them_and_only_plain_ones_take_the_flat_form(string cases, int depth, PayloadKind expected)
         {
             Run(Describe + cases + "; New-SharedMemory -Name $name -Size 1MB | Out-Null").AssertNoErrors();
             int count = (int)Run("$global:cases.Count").AssertNoErrors().Output.Single().BaseObject;
-            Assert.True(count >= 5);
+            Assert.True(count >= 2);
             for (int i = 0; i < count; i++)
             {
                 var r = Run(
-                    "$o = $global:cases[$i]; $o | Write-SharedMemory -Name $name; Describe (Read-SharedMemory -Name $name); " +
-                    "Describe ([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 2)))",
-                    ("i", i)).AssertNoErrors();
+                    "$o = $global:cases[$i]; $o | Write-SharedMemory -Name $name -Depth $depth; Describe (Read-SharedMemory -Name $name); " +
+                    "Describe ([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, $depth)))",
+                    ("i", i),
+                    ("depth", depth)).AssertNoErrors();
                 Assert.Equal(2, r.Output.Count);
                 Assert.Equal(r.Output[1].BaseObject, r.Output[0].BaseObject);
                 Assert.True(expected == StoredKind(), $"case {i} was not stored as {expected}:\n{r.Output[1].BaseObject}");
@@ -120,6 +137,9 @@ $global:cases = @(
             damaged.Add(Flat(("A", new byte[] { 0 }), ("a", new byte[] { 0 }))); // the same name twice
             damaged.Add(Flat(("A", new byte[] { 1, 0xFF, 0xFF, 0xFF, 0x7F }))); // a string of 2 GiB
             damaged.Add(Flat(("A", new byte[] { 1, 2, 0, 0, 0, 0xC3, 0x28 }))); // invalid UTF-8
+            damaged.Add(Flat(("A", new byte[] { 18, 8, 0xFF, 0xFF, 0xFF, 0x7F }))); // an array longer than the payload
+            damaged.Add(Flat(("A", new byte[] { 18, 99, 0, 0, 0, 0 }))); // an unknown element type
+            damaged.Add(Flat(("A", new byte[] { 18, 0, 1, 0, 0, 0, 18, 0, 0, 0, 0, 0 }))); // an array in an array
             damaged.Add(Flat(("A", new byte[] { 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF }))); // decimal flags out of range
 
             foreach (byte[] payload in damaged)

@@ -271,6 +271,14 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void Verbose_messages_follow_the_verbose_preference_as_well_as_the_switch()
+        {
+            var r = Run("$h = New-SharedMemory -Name $name -Queue -Size 4096; $VerbosePreference = 'Continue'; 'a', 'b' | Write-SharedMemory $h -NoEnd; $VerbosePreference = 'SilentlyContinue'; 'c' | Write-SharedMemory $h -NoEnd; 'd' | Write-SharedMemory $h -Debug; Read-SharedMemory $h -Wait -TimeoutSeconds 5").AssertNoErrors();
+            Assert.Equal(new object[] { "a", "b", "c", "d" }, r.Output.Select(o => o.BaseObject));
+            Assert.Equal(3, r.Verbose.Count(v => v.StartsWith("Enqueued 1 bytes", System.StringComparison.Ordinal)));
+        }
+
+        [Fact]
         public void Verbose_reports_bytes_and_version()
         {
             var r = Run("$h = New-SharedMemory -Name $name -Size 256; Write-SharedMemory $h -InputObject 'abc' -Verbose; Read-SharedMemory $h -Verbose | Out-Null").AssertNoErrors();

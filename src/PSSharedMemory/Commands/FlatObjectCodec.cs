@@ -45,10 +45,39 @@ namespace PSSharedMemory.Commands
             DateTime = 15,
             TimeSpan = 16,
             Guid = 17,
+            Array = 18,
         }
 
-        /// <summary>The flat form of <paramref name="value"/>, or null when it is not such an object.</summary>
-        public static byte[]? TryEncode(object? value)
+        /// <summary>Element types of arrays kept flat, by code; 0 (Null) stands for System.Object. Byte arrays are CliXml's own BA form.</summary>
+        private static readonly Dictionary<Type, TypeCode> ArrayElementCodes = new Dictionary<Type, TypeCode>
+        {
+            [typeof(object)] = TypeCode.Null,
+            [typeof(string)] = TypeCode.String,
+            [typeof(bool)] = TypeCode.Boolean,
+            [typeof(char)] = TypeCode.Char,
+            [typeof(sbyte)] = TypeCode.SByte,
+            [typeof(short)] = TypeCode.Int16,
+            [typeof(ushort)] = TypeCode.UInt16,
+            [typeof(int)] = TypeCode.Int32,
+            [typeof(uint)] = TypeCode.UInt32,
+            [typeof(long)] = TypeCode.Int64,
+            [typeof(ulong)] = TypeCode.UInt64,
+            [typeof(float)] = TypeCode.Single,
+            [typeof(double)] = TypeCode.Double,
+            [typeof(decimal)] = TypeCode.Decimal,
+            [typeof(DateTime)] = TypeCode.DateTime,
+            [typeof(TimeSpan)] = TypeCode.TimeSpan,
+            [typeof(Guid)] = TypeCode.Guid,
+        };
+
+        /// <summary>The type names an array read back carries, by element code, made once.</summary>
+        private static readonly Dictionary<TypeCode, string[]> DeserializedArrayTypeNames = BuildArrayTypeNames();
+
+        /// <summary>
+        /// The flat form of <paramref name="value"/>, or null when it is not such an object. Arrays of primitives
+        /// are kept only from a depth of 2, where CliXml keeps their elements too.
+        /// </summary>
+        public static byte[]? TryEncode(object? value, int depth)
         {
             if (value is not PSObject obj || obj.ImmediateBaseObject is not PSCustomObject) return null;
             var typeNames = obj.TypeNames;
@@ -67,7 +96,7 @@ namespace PSSharedMemory.Commands
                 if (name is null || name.Length > ushort.MaxValue) return null;
                 writer.Write((ushort)name.Length);
                 writer.Write(name);
-                if (!TryWriteValue(writer, property.Value)) return null;
+                if (!TryWriteValue(writer, property.Value, depth >= 2)) return null;
                 count++;
             }
 
@@ -89,16 +118,16 @@ namespace PSSharedMemory.Commands
             for (int i = 0; i < count; i++)
             {
                 string name = reader.Text(reader.UInt16());
-                // PowerShell's property names are case-insensitive: a duplicate would throw from deep inside Add.
+                // PowerShell's property names are case-insensitive, and Add would take "Id" after "ID".
                 if (!names.Add(name)) throw new InvalidDataException($"property '{name}' twice");
-                result.Properties.Add(new PSNoteProperty(name, ReadValue(ref reader)));
+                result.Properties.Add(new PSNoteProperty(name, ReadValue(ref reader, allowArray: true)));
             }
 
             if (!reader.AtEnd) throw new InvalidDataException("bytes after the last property");
             return result;
         }
 
-        private static bool TryWriteValue(BinaryWriter writer, object? value)
+        private static bool TryWriteValue(BinaryWriter writer, object? value, bool allowArray)
         {
             if (value is PSObject wrapped)
             {
@@ -106,6 +135,21 @@ namespace PSSharedMemory.Commands
                 // unless it carries notes or type names of its own, and so does this.
                 if (!IsBareWrapper(wrapped)) return false;
                 value = wrapped.ImmediateBaseObject;
+            }
+
+            if (value is Array array)
+            {
+                Type type = array.GetType();
+                if (!allowArray || type != type.GetElementType()!.MakeArrayType() || !ArrayElementCodes.TryGetValue(type.GetElementType()!, out TypeCode element)) return false;
+                writer.Write((byte)TypeCode.Array);
+                writer.Write((byte)element);
+                writer.Write(array.Length);
+                foreach (object? item in array)
+                {
+                    if (!TryWriteValue(writer, item, allowArray: false)) return false;
+                }
+
+                return true;
             }
 
             switch (value)
@@ -191,11 +235,12 @@ namespace PSSharedMemory.Commands
             }
         }
 
-        private static object? ReadValue(ref Reader reader)
+        private static object? ReadValue(ref Reader reader, bool allowArray)
         {
             var code = (TypeCode)reader.Byte();
             return code switch
             {
+                TypeCode.Array when allowArray => ReadArray(ref reader),
                 TypeCode.Null => null,
                 TypeCode.String => reader.Text(checked((int)reader.UInt32())),
                 TypeCode.Boolean => reader.Byte() switch
@@ -221,6 +266,35 @@ namespace PSSharedMemory.Commands
                 TypeCode.Guid => new Guid(reader.Bytes(16)),
                 _ => throw new InvalidDataException($"unknown value type {(byte)code}"),
             };
+        }
+
+        /// <summary>An array as CliXml gives it back: an ArrayList carrying the array type's names, deserialized.</summary>
+        private static PSObject ReadArray(ref Reader reader)
+        {
+            var element = (TypeCode)reader.Byte();
+            if (!DeserializedArrayTypeNames.TryGetValue(element, out string[]? typeNames)) throw new InvalidDataException($"unknown array element type {(byte)element}");
+            uint count = reader.UInt32();
+            // Every element takes at least one byte: a count beyond what is left is a lie, not a reason to allocate.
+            if (count > reader.Remaining) throw new InvalidDataException("an array longer than the payload");
+            var items = new System.Collections.ArrayList((int)count);
+            for (uint i = 0; i < count; i++) items.Add(ReadValue(ref reader, allowArray: false));
+            var result = new PSObject(items);
+            result.TypeNames.Clear();
+            foreach (string typeName in typeNames) result.TypeNames.Add(typeName);
+            return result;
+        }
+
+        private static Dictionary<TypeCode, string[]> BuildArrayTypeNames()
+        {
+            var names = new Dictionary<TypeCode, string[]>();
+            foreach (KeyValuePair<Type, TypeCode> known in ArrayElementCodes)
+            {
+                var chain = new List<string>();
+                for (Type? type = known.Key.MakeArrayType(); type is not null; type = type.BaseType) chain.Add(DeserializedPrefix + type.FullName);
+                names[known.Value] = chain.ToArray();
+            }
+
+            return names;
         }
 
         private static bool IsBareWrapper(PSObject wrapped)
@@ -263,6 +337,8 @@ namespace PSSharedMemory.Commands
             }
 
             public bool AtEnd => _at == _payload.Length;
+
+            public int Remaining => _payload.Length - _at;
 
             public byte Byte() => _payload[Take(1)];
 

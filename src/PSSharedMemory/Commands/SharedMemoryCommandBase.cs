@@ -13,6 +13,7 @@ namespace PSSharedMemory.Commands
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _errorIdPrefix;
+        private bool? _verboseShown;
 
         /// <summary>Cancelled when the user presses Ctrl+C, so that lock waits end at once.</summary>
         protected CancellationToken StopToken => _stopping.Token;
@@ -145,8 +146,26 @@ namespace PSSharedMemory.Commands
             return ShouldProcess(change, change, MyInvocation.MyCommand.Name);
         }
 
-        /// <summary>Writes the message of the message table, formatted, to the verbose stream.</summary>
-        protected void Verbose(string messageName, params object?[] args) => WriteVerbose(Errors.Format(messageName, args));
+        /// <summary>
+        /// Writes the message of the message table, formatted, to the verbose stream, when verbose output is
+        /// wanted at all: a queue writes one per message, and formatting and passing on messages that nobody
+        /// sees cost more than the message's trip through shared memory.
+        /// </summary>
+        protected void Verbose(string messageName, params object?[] args)
+        {
+            _verboseShown ??= VerboseWanted();
+            if (_verboseShown.Value) WriteVerbose(Errors.Format(messageName, args));
+        }
+
+        /// <summary>What decides whether WriteVerbose shows anything: -Verbose, else -Debug, else $VerbosePreference.</summary>
+        private bool VerboseWanted()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose)) return ((SwitchParameter)verbose).ToBool();
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out object? debug) && ((SwitchParameter)debug).ToBool()) return true;
+            // A preference that cannot be read as one leaves the decision to WriteVerbose itself.
+            return !LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
+                || (preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+        }
 
         private void WarnIfAbandoned(bool abandoned, string name)
         {

@@ -22,7 +22,7 @@ namespace PSSharedMemory.Commands
                 object? single = inputs[0] is PSObject wrapped && wrapped.ImmediateBaseObject is byte[] or string ? wrapped.ImmediateBaseObject : inputs[0];
                 if (single is byte[] bytes) return new StoredValue(PayloadKind.Bytes, bytes);
                 if (single is string text && IsValidUtf16(text)) return new StoredValue(PayloadKind.Utf8Text, StrictUtf8.GetBytes(text));
-                byte[]? flat = FlatObjectCodec.TryEncode(single);
+                byte[]? flat = FlatObjectCodec.TryEncode(single, depth);
                 if (flat is not null) return new StoredValue(PayloadKind.FlatObject, flat);
                 return CliXml(single, depth);
             }
