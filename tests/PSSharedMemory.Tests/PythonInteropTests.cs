@@ -44,6 +44,21 @@ namespace PSSharedMemory.Tests
         }
 
         [SkippableFact]
+        public void Python_reads_a_flat_object_from_the_documented_layout_alone()
+        {
+            Run(@"New-SharedMemory -Name $name -Size 4096 | Out-Null
+                [pscustomobject]@{ Name = 'grüße'; On = $true; Count = 42; Big = [long]-5; Ratio = 0.25; Price = [decimal]::Parse('-12.50', [cultureinfo]::InvariantCulture)
+                    When = [datetime]::new(2026, 11, 26, 1, 2, 3, [DateTimeKind]::Utc).AddTicks(4567); Span = [timespan]::FromSeconds(1.5)
+                    Id = [guid]'0f8fad5b-d9cb-469f-a165-70867728950e'; Letter = [char]'x'; Nothing = $null; Tags = 'a', 7 } | Write-SharedMemory -Name $name").AssertNoErrors();
+            Assert.Equal(
+                "4 1 {\"Name\": [\"string\", \"grüße\"], \"On\": [\"bool\", true], \"Count\": [\"int32\", 42], \"Big\": [\"int64\", -5], " +
+                "\"Ratio\": [\"double\", 0.25], \"Price\": [\"decimal\", \"-12.50\"], \"When\": [\"datetime\", \"utc\", \"2026-11-26T01:02:03.0004567\"], " +
+                "\"Span\": [\"timespan\", 15000000], \"Id\": [\"guid\", \"0f8fad5b-d9cb-469f-a165-70867728950e\"], \"Letter\": [\"char\", 120], " +
+                "\"Nothing\": [\"null\", null], \"Tags\": [\"object[]\", [[\"string\", \"a\"], [\"int32\", 7]]]}",
+                Python("value", SegmentName));
+        }
+
+        [SkippableFact]
         public void LaneSum_is_what_the_documented_definition_computes_in_Python()
         {
             var random = new Random(11);

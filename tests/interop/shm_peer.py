@@ -4,11 +4,16 @@ segments the cmdlets use, and a reader of the PSSharedMemory value layout writte
     shm_peer.py create NAME SIZE OFFSET HEX   create a raw segment, write bytes at OFFSET, leave it in place
     shm_peer.py read NAME OFFSET COUNT        print COUNT bytes at OFFSET of an existing segment, as hex
     shm_peer.py size NAME                     print the segment's size
-    shm_peer.py value NAME                    print the stored value of a PSSharedMemory segment (kind and text)
+    shm_peer.py value NAME                    print the stored value of a PSSharedMemory segment (kind and text;
+                                              a flat object as JSON of [type, value] per property)
     shm_peer.py lanesum HEX                   print the LaneSum checksum of the bytes, in hex
 """
+import datetime
+import decimal
+import json
 import struct
 import sys
+import uuid
 import zlib
 from multiprocessing import resource_tracker, shared_memory
 
@@ -67,6 +72,75 @@ def read_value(buf):
     return kind, payload, value_version
 
 
+FLAT_SCALARS = {
+    2: ("bool", "<B"), 3: ("char", "<H"), 4: ("sbyte", "<b"), 5: ("byte", "<B"), 6: ("int16", "<h"),
+    7: ("uint16", "<H"), 8: ("int32", "<i"), 9: ("uint32", "<I"), 10: ("int64", "<q"), 11: ("uint64", "<Q"),
+    12: ("single", "<f"), 13: ("double", "<d"), 16: ("timespan", "<q"),
+}
+ELEMENT_TYPES = {0: "object", 1: "string", 2: "bool", 3: "char", 4: "sbyte", 6: "int16", 7: "uint16", 8: "int32",
+                 9: "uint32", 10: "int64", 11: "uint64", 12: "single", 13: "double", 14: "decimal", 15: "datetime",
+                 16: "timespan", 17: "guid"}
+KINDS = {0: "unspecified", 1: "utc", 2: "local"}
+
+
+class FlatReader:
+    """Payload kind 4 of docs/layout.md, every length checked against what is left."""
+
+    def __init__(self, payload):
+        self.payload, self.at = payload, 0
+
+    def take(self, count):
+        if count > len(self.payload) - self.at:
+            raise ValueError("a field runs past the end of the payload")
+        self.at += count
+        return self.payload[self.at - count:self.at]
+
+    def unpack(self, fmt):
+        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
+
+    def value(self, allow_array=True):
+        code = self.unpack("<B")
+        if code == 0:
+            return ["null", None]
+        if code == 1:
+            return ["string", self.take(self.unpack("<I")).decode("utf-8")]
+        if code in FLAT_SCALARS:
+            name, fmt = FLAT_SCALARS[code]
+            number = self.unpack(fmt)
+            if name == "bool" and number > 1:
+                raise ValueError("a boolean that is neither 0 nor 1")
+            return [name, bool(number) if name == "bool" else number]
+        if code == 14:
+            low, mid, high, flags = struct.unpack("<iiii", self.take(16))
+            magnitude = (low & 0xFFFFFFFF) | (mid & 0xFFFFFFFF) << 32 | (high & 0xFFFFFFFF) << 64
+            scaled = decimal.Decimal(magnitude).scaleb(-((flags >> 16) & 0xFF))
+            return ["decimal", str(-scaled if flags < 0 else scaled)]
+        if code == 15:
+            binary = self.unpack("<Q")
+            ticks = binary & ((1 << 62) - 1)
+            when = datetime.datetime(1, 1, 1) + datetime.timedelta(microseconds=ticks // 10)
+            return ["datetime", KINDS[binary >> 62], when.isoformat() + "%01d" % (ticks % 10)]
+        if code == 17:
+            return ["guid", str(uuid.UUID(bytes_le=self.take(16)))]
+        if code == 18 and allow_array:
+            element = ELEMENT_TYPES[self.unpack("<B")]
+            return [element + "[]", [self.value(False) for _ in range(self.unpack("<I"))]]
+        raise ValueError("unknown value type %d" % code)
+
+
+def read_flat_object(payload):
+    reader = FlatReader(payload)
+    if reader.unpack("<B") != 1:
+        raise ValueError("unknown flat object format")
+    properties = {}
+    for _ in range(reader.unpack("<H")):
+        name = reader.take(reader.unpack("<H")).decode("utf-8")
+        properties[name] = reader.value()
+    if reader.at != len(payload):
+        raise ValueError("bytes after the last property")
+    return properties
+
+
 def main(argv):
     command, name = argv[1], argv[2]
     if command == "lanesum":
@@ -88,7 +162,8 @@ def main(argv):
     elif command == "value":
         shm = attach(name)
         kind, payload, version = read_value(shm.buf)
-        print(kind, version, payload.decode("utf-8"))
+        text = json.dumps(read_flat_object(payload), ensure_ascii=False) if kind == 4 else payload.decode("utf-8")
+        print(kind, version, text)
         shm.close()
     else:
         raise SystemExit(__doc__)

@@ -20,21 +20,23 @@ namespace PSSharedMemory
             RequireUnpadded();
 
             int whole = count & ~15;
-            int i = index;
-            if (LaneSumVectors.Enabled && whole >= LaneSumVectors.Stride)
-            {
-                // AppendSums counts the bytes it was given.
-                i += LaneSumVectors.AppendStrides(ref this, data, i, whole);
-            }
+            // AppendSums counts the bytes the vector code was given.
+            int vectored = LaneSumVectors.Enabled && whole >= LaneSumVectors.Stride ? LaneSumVectors.AppendStrides(ref this, data, index, whole) : 0;
+            AppendBlocks(data, index + vectored, whole - vectored);
+            if (whole < count) AppendPaddedBlock(data, index + whole, count - whole);
+        }
 
-            int stop = index + whole;
-            _length += stop - i;
-            for (; i < stop; i += 16)
+        /// <summary>Adds whole 16-byte blocks in scalar code, which defines what the vector code must agree with.</summary>
+        public void AppendBlocks(byte[] data, int index, int count)
+        {
+            if (count % 16 != 0) throw new ArgumentOutOfRangeException(nameof(count));
+            RequireUnpadded();
+            for (int i = index, stop = index + count; i < stop; i += 16)
             {
                 AddBlock(BitConverter.ToUInt64(data, i), BitConverter.ToUInt64(data, i + 8));
             }
 
-            if (whole < count) AppendPaddedBlock(data, i, count - whole);
+            _length += count;
         }
 
         /// <summary>

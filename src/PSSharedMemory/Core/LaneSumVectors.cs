@@ -56,13 +56,27 @@ namespace PSSharedMemory
         public static void Merge(ref LaneSumState state, int bytes, Vector<ulong> a, Vector<ulong> b) =>
             state.AppendSums(bytes, a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]);
 
+        /// <summary>
+        /// True where the hardware has 256-bit vectors and the vector code, run once, agrees with the scalar
+        /// code. Running it is what proves that every vector member it uses exists: an older
+        /// System.Numerics.Vectors, such as a .NET Framework's own, may lack one, and the JIT only says so
+        /// when it compiles the method that calls it.
+        /// </summary>
         private static bool Probe()
         {
             try
             {
-                return HardwareHasWideVectors();
+                if (!HardwareHasWideVectors()) return false;
+                var sample = new byte[Stride];
+                for (int i = 0; i < sample.Length; i++) sample[i] = (byte)((i * 37) + 11);
+                var vector = default(LaneSumState);
+                AppendStrides(ref vector, sample, 0, sample.Length);
+                var scalar = default(LaneSumState);
+                scalar.AppendBlocks(sample, 0, sample.Length);
+                return vector.Finish() == scalar.Finish();
             }
-            catch (Exception e) when (e is FileNotFoundException || e is FileLoadException || e is TypeLoadException || e is MissingMethodException || e is BadImageFormatException)
+            catch (Exception e) when (e is FileNotFoundException || e is FileLoadException || e is TypeLoadException || e is MissingMemberException
+                || e is BadImageFormatException || e is NotSupportedException || e is InvalidProgramException)
             {
                 return false;
             }
