@@ -21,6 +21,22 @@ Describe 'Read-SharedMemory' {
         $o.When | Should -Be ([datetime]'2026-01-02')
     }
 
+    It 'returns a plain [pscustomobject] exactly as CliXml would, with its property types and arrays' {
+        $sent = [pscustomobject]@{ Id = 7; Name = 'job'; Ratio = 0.5; Ok = $true; When = [datetime]::UtcNow; Tags = 'a', 'b'; Nothing = $null }
+        $sent | Write-SharedMemory $h
+        $got = Read-SharedMemory $h
+        $clixml = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($sent, 2))
+        $got.PSObject.TypeNames | Should -Be $clixml.PSObject.TypeNames
+        $got.PSObject.Properties.Name | Should -Be $clixml.PSObject.Properties.Name
+        foreach ($p in $clixml.PSObject.Properties) {
+            $got.PSObject.Properties[$p.Name].TypeNameOfValue | Should -Be $p.TypeNameOfValue
+        }
+        $got.When | Should -Be $sent.When
+        $got.When.Kind | Should -Be 'Utc'
+        $got.Tags | Should -Be @('a', 'b')
+        $got.Tags.PSObject.TypeNames[0] | Should -Be 'Deserialized.System.Object[]'
+    }
+
     It 'emits nothing when no value was written' {
         Read-SharedMemory $h | Should -BeNullOrEmpty
     }
