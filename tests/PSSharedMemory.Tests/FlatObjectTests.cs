@@ -1,8 +1,12 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using CsCheck;
+using PSSharedMemory.Commands;
 using PSSharedMemory.Tests.Infrastructure;
 using Xunit;
 
@@ -108,6 +112,38 @@ $global:cases = @(
         }
 
         [Fact]
+        public void Random_plain_objects_read_back_as_a_PSSerializer_round_trip_gives_them()
+        {
+            Gen<string> text = Gen.Char.Where(c => !char.IsSurrogate(c)).Array[0, 12].Select(chars => new string(chars));
+            Gen<object?> scalar = Gen.OneOf<object?>(
+                Gen.Const(0).Select(_ => (object?)null), text.Select(v => (object?)v), Gen.Bool.Select(v => (object?)v), Gen.Char.Select(v => (object?)v),
+                Gen.SByte.Select(v => (object?)v), Gen.Byte.Select(v => (object?)v), Gen.Short.Select(v => (object?)v), Gen.UShort.Select(v => (object?)v),
+                Gen.Int.Select(v => (object?)v), Gen.UInt.Select(v => (object?)v), Gen.Long.Select(v => (object?)v), Gen.ULong.Select(v => (object?)v),
+                Gen.Float.Select(v => (object?)v), Gen.Double.Select(v => (object?)v), Gen.Decimal.Select(v => (object?)v),
+                Gen.Long[DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay].Select(Gen.Int[0, 2], (t, k) => (object?)new DateTime(t, (DateTimeKind)k)),
+                Gen.Long.Select(v => (object?)new TimeSpan(v)), Gen.Guid.Select(v => (object?)v));
+            Gen<object?> value = Gen.Frequency(
+                (8, scalar),
+                (1, scalar.Array[0, 5].Select(items => (object?)items)),
+                (1, Gen.Int.Array[0, 5].Select(items => (object?)items)),
+                (1, text.Array[0, 5].Select(items => (object?)items)));
+            Gen<PSObject> objects = value.Array[0, 8].Select(values =>
+            {
+                var o = new PSObject();
+                for (int i = 0; i < values.Length; i++) o.Properties.Add(new PSNoteProperty("p" + i + (i % 2 == 0 ? "ä" : "X"), values[i]));
+                return o;
+            });
+
+            objects.Sample(o =>
+            {
+                byte[]? flat = FlatObjectCodec.TryEncode(o, 2);
+                Assert.NotNull(flat);
+                string clixml = DescribeDeserialized(PSSerializer.Deserialize(PSSerializer.Serialize(o, 2)));
+                Assert.Equal(clixml, DescribeDeserialized(FlatObjectCodec.Decode(flat!)));
+            }, iter: 500);
+        }
+
+        [Fact]
         public void Pipeline_objects_go_through_a_queue_in_the_flat_form_and_arrive_as_CliXml_would_give_them()
         {
             var r = Run(Describe + @"
@@ -151,6 +187,25 @@ $global:cases = @(
                 Assert.Equal("still alive", r.Output.Single().BaseObject);
             }
         }
+
+        private static string DescribeDeserialized(object deserialized)
+        {
+            var o = (PSObject)deserialized;
+            var parts = new List<string> { string.Join(",", o.TypeNames), o.ImmediateBaseObject.GetType().FullName! };
+            foreach (PSPropertyInfo p in o.Properties) parts.Add($"{p.Name}|{p.MemberType}|{p.TypeNameOfValue}|{DescribeValue(p.Value)}");
+            return string.Join("\n", parts);
+        }
+
+        private static string DescribeValue(object? value) => value switch
+        {
+            null => "null",
+            PSObject { ImmediateBaseObject: ArrayList list } wrapped => $"[{string.Join(",", wrapped.TypeNames)}]({string.Join("; ", list.Cast<object?>().Select(DescribeValue))})",
+            PSObject wrapped => "wrapped " + DescribeValue(wrapped.ImmediateBaseObject),
+            double d => "double " + BitConverter.DoubleToInt64Bits(d),
+            float f => "single " + BitConverter.SingleToInt32Bits(f),
+            DateTime t => $"datetime {t.Ticks} {t.Kind}",
+            _ => value.GetType().FullName + " " + Convert.ToString(value, CultureInfo.InvariantCulture),
+        };
 
         private static byte[] Patched(byte[] payload, int at, byte value)
         {

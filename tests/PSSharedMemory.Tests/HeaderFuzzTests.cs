@@ -23,7 +23,7 @@ namespace PSSharedMemory.Tests
         }
 
         private static readonly Gen<(PayloadKind Kind, byte[] Payload)> Value =
-            Gen.Select(Gen.Int[1, 3], Gen.Byte.Array[0, 300], (k, p) => ((PayloadKind)k, p));
+            Gen.Select(Gen.Int[1, 4], Gen.Byte.Array[0, 300], (k, p) => ((PayloadKind)k, p));
 
         private static readonly int[] Widths = { 1, 2, 4, 8 };
         private static readonly ulong[] Boundaries = { 0, 1, 2, 3, 127, 128, 4095, 4096, int.MaxValue, uint.MaxValue, long.MaxValue, ulong.MaxValue };
