@@ -34,7 +34,7 @@ namespace PSSharedMemory.Bench
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
             int received = 0;
-            QueueTraffic.Receive(queue, batch, (_, _) => ++received < count);
+            QueueTraffic.Receive(queue, batch, (_, _, _) => ++received < count);
             Console.Out.WriteLine("done");
             return 0;
         }
@@ -124,10 +124,10 @@ namespace PSSharedMemory.Bench
             long taken = 0, sum = 0, disorder = 0;
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            QueueTraffic.Receive(queue, batch, (message, length) =>
+            QueueTraffic.Receive(queue, batch, (message, offset, length) =>
             {
                 if (length == 0) return false;
-                int id = BitConverter.ToInt32(message, 0), sequence = BitConverter.ToInt32(message, 4);
+                int id = BitConverter.ToInt32(message, offset), sequence = BitConverter.ToInt32(message, offset + 4);
                 if (sequence <= last[id]) disorder++;
                 last[id] = sequence;
                 taken++;

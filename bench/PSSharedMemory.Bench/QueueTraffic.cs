@@ -3,8 +3,10 @@ using System;
 namespace PSSharedMemory.Bench
 {
     /// <summary>
-    /// Sending and taking messages through the core's queue, one message or a batch per lock hold. Taking
-    /// goes into one reused buffer, so neither side allocates per message.
+    /// Sending and taking messages through the core's queue, one message or a batch per lock hold. A batch is
+    /// laid out and checksummed before the lock is taken (MessageBatch) and taken in one copy into a reused
+    /// MessageBuffer, whose messages are checked and handled after the lock is released; neither side
+    /// allocates per message.
     /// </summary>
     internal static class QueueTraffic
     {
@@ -17,38 +19,87 @@ namespace PSSharedMemory.Bench
         /// </summary>
         public static void Send(SharedMemorySegment queue, int count, int batch, int size, Action<int, byte[]>? fill = null)
         {
-            var buffers = new byte[Math.Min(batch, count)][];
-            for (int j = 0; j < buffers.Length; j++) buffers[j] = new byte[size];
-            var prepared = new QueueMessage[buffers.Length];
+            if (batch == 1)
+            {
+                SendOneByOne(queue, count, size, fill);
+                return;
+            }
+
+            var payload = new byte[size];
+            MessageBatch messages = queue.CreateBatch(batch * MessageBatch.RecordLength(size));
             for (int sent = 0; sent < count;)
             {
-                int n = Math.Min(buffers.Length, count - sent);
-                for (int j = 0; j < n; j++)
+                messages.Clear();
+                while (sent + messages.Count < count)
                 {
-                    fill?.Invoke(sent + j, buffers[j]);
-                    prepared[j] = queue.PrepareMessage(PayloadKind.Bytes, buffers[j]);
+                    fill?.Invoke(sent + messages.Count, payload);
+                    if (!messages.TryAdd(PayloadKind.Bytes, payload, 0, size)) break;
                 }
 
                 int done = 0;
-                while (done < n)
+                while (done < messages.Count)
                 {
                     object? progressed = queue.WaitUntil(
                         locked =>
                         {
-                            int before = done;
-                            while (done < n && locked.TryEnqueue(prepared[done])) done++;
-                            return done > before ? queue : null;
+                            int enqueued = locked.TryEnqueue(messages, done);
+                            done += enqueued;
+                            return enqueued > 0 ? queue : null;
                         },
                         Patience);
                     if (progressed is null) throw new TimeoutException("the queue stayed full for 60 s");
                 }
 
-                sent += n;
+                sent += messages.Count;
             }
         }
 
-        /// <summary>Takes messages, up to <paramref name="batch"/> per lock hold, until <paramref name="take"/> returns false for one.</summary>
-        public static void Receive(SharedMemorySegment queue, int batch, Func<byte[], int, bool> take)
+        private static void SendOneByOne(SharedMemorySegment queue, int count, int size, Action<int, byte[]>? fill)
+        {
+            var payload = new byte[size];
+            for (int sent = 0; sent < count; sent++)
+            {
+                fill?.Invoke(sent, payload);
+                QueueMessage prepared = queue.PrepareMessage(PayloadKind.Bytes, payload);
+                object? progressed = queue.WaitUntil(locked => locked.TryEnqueue(prepared) ? queue : null, Patience);
+                if (progressed is null) throw new TimeoutException("the queue stayed full for 60 s");
+            }
+        }
+
+        /// <summary>
+        /// Takes messages, one per lock hold or a batch of up to <paramref name="batch"/> 100-byte messages, and
+        /// hands each to <paramref name="take"/> (buffer, offset, length) until it returns false for one. The
+        /// messages that follow it in the same batch are end marks, which go back for the other consumers.
+        /// </summary>
+        public static void Receive(SharedMemorySegment queue, int batch, Func<byte[], int, int, bool> take)
+        {
+            if (batch == 1)
+            {
+                ReceiveOneByOne(queue, take);
+                return;
+            }
+
+            var buffer = new MessageBuffer(batch * MessageBatch.RecordLength(100));
+            while (true)
+            {
+                object? progressed = queue.WaitUntil(locked => locked.TryDequeue(buffer) > 0 ? queue : null, Patience);
+                if (progressed is null) throw new TimeoutException("no message for 60 s");
+                int ends = 0;
+                for (int i = 0; i < buffer.Count; i++)
+                {
+                    buffer.GetMessage(i, out int offset, out int length);
+                    if (ends == 0 && take(buffer.Buffer, offset, length)) continue;
+                    if (ends > 0 && length != 0) throw new InvalidOperationException("a message after the end mark");
+                    ends++;
+                }
+
+                if (ends == 0) continue;
+                for (int i = 1; i < ends; i++) queue.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, Array.Empty<byte>()) ? queue : null, Patience);
+                return;
+            }
+        }
+
+        private static void ReceiveOneByOne(SharedMemorySegment queue, Func<byte[], int, int, bool> take)
         {
             var buffer = new byte[queue.Size];
             bool more = true;
@@ -57,14 +108,10 @@ namespace PSSharedMemory.Bench
                 object? progressed = queue.WaitUntil(
                     locked =>
                     {
-                        int taken = 0, length;
-                        while (more && taken < batch && (length = locked.TryDequeue(buffer, 0, out _)) >= 0)
-                        {
-                            taken++;
-                            more = take(buffer, length);
-                        }
-
-                        return taken > 0 ? queue : null;
+                        int length = locked.TryDequeue(buffer, 0, out _);
+                        if (length < 0) return null;
+                        more = take(buffer, 0, length);
+                        return queue;
                     },
                     Patience);
                 if (progressed is null) throw new TimeoutException("no message for 60 s");

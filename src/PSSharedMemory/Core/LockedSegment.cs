@@ -91,6 +91,31 @@ namespace PSSharedMemory
         public bool TryEnqueue(QueueMessage message) =>
             Enqueued(QueueOf(Segment).TryEnqueue(message ?? throw new ArgumentNullException(nameof(message))));
 
+        /// <summary>
+        /// Appends the messages of a batch made by <see cref="SharedMemorySegment.CreateBatch"/>, from
+        /// <paramref name="first"/> on, as many as there is room for now; returns how many (0 when the ring is
+        /// full). The lock is held for one copy per run of records, however many messages the run holds.
+        /// </summary>
+        public int TryEnqueue(MessageBatch batch, int first = 0)
+        {
+            int enqueued = QueueOf(Segment).TryEnqueue(batch ?? throw new ArgumentNullException(nameof(batch)), first);
+            if (enqueued > 0) Changed();
+            return enqueued;
+        }
+
+        /// <summary>
+        /// Takes the oldest messages into <paramref name="buffer"/>, as many whole ones as fit, in one copy per run
+        /// of records; returns how many (0 when the queue is empty). Read them with
+        /// <see cref="MessageBuffer.GetMessage"/> after releasing the lock; each is checked against its checksum
+        /// then. A message larger than the whole buffer throws <see cref="SharedMemoryError.ValueTooLarge"/> and stays.
+        /// </summary>
+        public int TryDequeue(MessageBuffer buffer)
+        {
+            int taken = QueueOf(Segment).TryDequeue(buffer ?? throw new ArgumentNullException(nameof(buffer)));
+            if (taken > 0) Changed();
+            return taken;
+        }
+
         /// <summary>Takes the oldest message of a queue, or null when it is empty.</summary>
         public StoredValue? TryDequeue()
         {

@@ -100,6 +100,122 @@ namespace PSSharedMemory
             return true;
         }
 
+        /// <summary>
+        /// Appends the batch's records from <paramref name="first"/> on, as many as there is room for now, each
+        /// run that fits before the end of the ring in one copy; returns how many. The tail is stored once, after
+        /// the last copy: a process that dies before it leaves none of them in the queue.
+        /// </summary>
+        public int TryEnqueue(MessageBatch batch, int first)
+        {
+            if (batch.Algorithm != _header.ValidatedChecksum(_name)) throw new ArgumentException("The batch was made for a queue with another checksum algorithm.", nameof(batch));
+            if (first < 0 || first > batch.Count) throw new ArgumentOutOfRangeException(nameof(first));
+            (long head, long tail) = Positions();
+            int next = first;
+            while (next < batch.Count)
+            {
+                long at = tail % _ring;
+                long untilEnd = _ring - at;
+                long free = _ring - (tail - head);
+                int start = batch.RecordStart(next);
+                long need = batch.RecordEnd(next) - start;
+                if (need > _ring)
+                {
+                    throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.MessageTooLarge), need, _name, _ring);
+                }
+
+                if (need > untilEnd)
+                {
+                    // The next record goes at the start of the ring, if the gap before the end leaves it room.
+                    if (untilEnd + need > free) break;
+                    _memory.WriteUInt32(Data(at), WrapMarker);
+                    tail += untilEnd;
+                    continue;
+                }
+
+                if (need > free) break;
+                long room = Math.Min(untilEnd, free);
+                int last = next;
+                while (last + 1 < batch.Count && batch.RecordEnd(last + 1) - start <= room) last++;
+                int bytes = batch.RecordEnd(last) - start;
+                _memory.Write(Data(at), batch.Records, start, bytes);
+                tail += bytes;
+                next = last + 1;
+            }
+
+            if (next == first) return 0;
+            FaultInjection.Pause?.Invoke("record-written");
+            _memory.WriteUInt64(TailOffset, (ulong)tail); // the commit point
+            _memory.WriteUInt64(CountOffset, (ulong)(Count + (next - first)));
+            return next - first;
+        }
+
+        /// <summary>
+        /// Takes the oldest messages, as many whole records as fit in <paramref name="buffer"/>, each run up to the
+        /// end of the ring in one copy; returns how many (0 when the queue is empty). Their headers are checked
+        /// here, their checksums when they are read from the buffer. The head is stored once, after the copies.
+        /// </summary>
+        public int TryDequeue(MessageBuffer buffer)
+        {
+            buffer.Reset(_header.ValidatedChecksum(_name), _name);
+            (long head, long tail) = Positions();
+            int used = 0;
+            bool full = false;
+            while (head < tail && !full)
+            {
+                long at = head % _ring;
+                if (_memory.ReadUInt32(Data(at)) == WrapMarker)
+                {
+                    head += _ring - at;
+                    if (head > tail) throw Corrupt("wrap marker");
+                    continue;
+                }
+
+                // A run of whole records up to the end of the ring, the tail, or the end of the room in the buffer.
+                long runEnd = Math.Min(tail - head, _ring - at);
+                long run = 0;
+                while (run < runEnd)
+                {
+                    uint length = _memory.ReadUInt32(Data(at + run));
+                    if (length == WrapMarker) break;
+                    long size = RecordSize(length);
+                    string? damage = length > MaxPayload || size > runEnd - run ? "record length"
+                        : !PayloadKinds.IsMessage((PayloadKind)_memory.ReadUInt32(Data(at + run) + 4)) ? "record kind"
+                        : null;
+                    if (damage is not null)
+                    {
+                        // Take the whole records before it; the next call reports the damage, as TryDequeue() does.
+                        if (buffer.Count == 0) throw Corrupt(damage);
+                        full = true;
+                        break;
+                    }
+
+                    if (size > buffer.Capacity - used - run)
+                    {
+                        if (buffer.Count == 0)
+                        {
+                            throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.BufferTooSmall), length, _name, buffer.Capacity - RecordHeader);
+                        }
+
+                        full = true;
+                        break;
+                    }
+
+                    buffer.Add(used + (int)run);
+                    run += size;
+                }
+
+                _memory.Read(Data(at), buffer.Buffer, used, (int)run);
+                used += (int)run;
+                head += run;
+            }
+
+            if (buffer.Count == 0) return 0;
+            FaultInjection.Pause?.Invoke("record-read");
+            _memory.WriteUInt64(HeadOffset, (ulong)head); // the commit point
+            _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - buffer.Count));
+            return buffer.Count;
+        }
+
         /// <summary>Takes the oldest message, or returns null when the queue is empty.</summary>
         public StoredValue? TryDequeue()
         {
@@ -197,6 +313,9 @@ namespace PSSharedMemory
         }
 
         private static long Align(long length) => (length + 7) & ~7L;
+
+        /// <summary>Ring bytes a record with a payload of <paramref name="payloadLength"/> bytes takes.</summary>
+        public static long RecordSize(long payloadLength) => RecordHeader + Align(payloadLength);
 
         private static long Data(long ringOffset) => SegmentHeader.Size + ringOffset;
 

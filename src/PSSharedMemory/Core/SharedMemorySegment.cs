@@ -159,6 +159,12 @@ namespace PSSharedMemory
         }
 
         /// <summary>
+        /// An empty batch of up to <paramref name="capacity"/> bytes of records for this queue, to fill before the
+        /// lock is taken and enqueue with <see cref="LockedSegment.TryEnqueue(MessageBatch, int)"/>.
+        /// </summary>
+        public MessageBatch CreateBatch(int capacity) => new MessageBatch(Checksum ?? ChecksumAlgorithm.LaneSum, capacity);
+
+        /// <summary>
         /// Computes a message's checksum now, without the lock, so that enqueueing it holds the lock only to
         /// copy it in, and a producer that waits for room does not checksum it again at every attempt.
         /// </summary>

@@ -1,0 +1,62 @@
+using System;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// A buffer of the caller's that takes a run of queue records under the lock in one copy, for
+    /// <see cref="LockedSegment.TryDequeue(MessageBuffer)"/>; the messages are read from it after the lock is
+    /// released, each checked against its checksum then. Taking allocates nothing.
+    /// </summary>
+    public sealed class MessageBuffer
+    {
+        private readonly byte[] _records;
+        private readonly int[] _starts;
+        private ChecksumAlgorithm _algorithm;
+        private string _segmentName = string.Empty;
+
+        /// <summary>A buffer that takes up to <paramref name="capacity"/> bytes of records at a time.</summary>
+        public MessageBuffer(int capacity)
+        {
+            if (capacity < MessageQueue.RecordHeader) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A buffer holds at least one empty record ({MessageQueue.RecordHeader} bytes).");
+            _records = new byte[capacity];
+            _starts = new int[capacity / MessageQueue.RecordHeader];
+        }
+
+        /// <summary>Messages taken by the last <see cref="LockedSegment.TryDequeue(MessageBuffer)"/>.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The bytes the messages lie in; <see cref="GetMessage"/> says where.</summary>
+        public byte[] Buffer => _records;
+
+        internal int Capacity => _records.Length;
+
+        /// <summary>
+        /// Message <paramref name="index"/>: its kind, and where its payload lies in <see cref="Buffer"/>. Its
+        /// checksum is checked here, on this private copy; a message that fails it throws
+        /// <see cref="SharedMemoryError.Corrupted"/> (it has been taken from the queue, as the others have).
+        /// </summary>
+        public PayloadKind GetMessage(int index, out int offset, out int length)
+        {
+            if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index));
+            int at = _starts[index];
+            length = (int)BitConverter.ToUInt32(_records, at);
+            offset = at + MessageQueue.RecordHeader;
+            if (PayloadChecksum.Compute(_algorithm, _records, offset, length) != BitConverter.ToUInt32(_records, at + 8))
+            {
+                throw Errors.Create(SharedMemoryError.Corrupted, _segmentName, nameof(Resources.Messages.HeaderCorrupted), _segmentName, "record checksum");
+            }
+
+            return (PayloadKind)BitConverter.ToUInt32(_records, at + 4);
+        }
+
+        internal void Reset(ChecksumAlgorithm algorithm, string segmentName)
+        {
+            _algorithm = algorithm;
+            _segmentName = segmentName;
+            Count = 0;
+        }
+
+        /// <summary>Notes a record copied in at <paramref name="start"/>, whose header the queue has checked.</summary>
+        internal void Add(int start) => _starts[Count++] = start;
+    }
+}

@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using PSSharedMemory.Tests.Infrastructure;
+using Xunit;
+
+namespace PSSharedMemory.Tests
+{
+    /// <summary>Batches copied into the ring and runs of records taken out of it, against a model queue.</summary>
+    public sealed class MessageBatchTests : IDisposable
+    {
+        private readonly string _name = Names.Unique("batch");
+
+        public void Dispose()
+        {
+            File.Delete(Names.ShmPath(_name));
+            File.Delete(Names.ShmPath(_name) + "_Mutex");
+        }
+
+        [Theory]
+        [InlineData(ChecksumAlgorithm.LaneSum)]
+        [InlineData(ChecksumAlgorithm.Crc32)]
+        public void Batches_and_single_messages_mixed_arrive_whole_and_in_order_across_many_wraps(ChecksumAlgorithm algorithm)
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096 + SegmentHeader.Size, Kind = SegmentKind.Queue, Checksum = algorithm });
+            var random = new Random(23);
+            var model = new Queue<(PayloadKind Kind, byte[] Payload)>();
+            MessageBatch batch = queue.CreateBatch(1500);
+            var buffers = new[] { new MessageBuffer(16), new MessageBuffer(200), new MessageBuffer(1000), new MessageBuffer(5000) };
+            var single = new byte[4096];
+            long sent = 0, received = 0;
+            for (int step = 0; step < 20_000; step++)
+            {
+                using LockedSegment locked = queue.Lock();
+                switch (random.Next(4))
+                {
+                    case 0:
+                        batch.Clear();
+                        var added = new List<(PayloadKind, byte[])>();
+                        while (true)
+                        {
+                            var payload = Payload(random);
+                            PayloadKind kind = random.Next(5) == 0 ? PayloadKind.Utf8Text : PayloadKind.Bytes;
+                            if (!batch.TryAdd(kind, payload, 0, payload.Length)) break;
+                            added.Add((kind, payload));
+                        }
+
+                        int first = random.Next(Math.Min(3, batch.Count + 1));
+                        int enqueued = locked.TryEnqueue(batch, first);
+                        for (int i = first; i < first + enqueued; i++) model.Enqueue(added[i]);
+                        sent += enqueued;
+                        break;
+                    case 1:
+                        var one = Payload(random);
+                        if (locked.TryEnqueue(PayloadKind.Bytes, one))
+                        {
+                            model.Enqueue((PayloadKind.Bytes, one));
+                            sent++;
+                        }
+
+                        break;
+                    case 2:
+                        MessageBuffer buffer = buffers[random.Next(buffers.Length)];
+                        int taken;
+                        try
+                        {
+                            taken = locked.TryDequeue(buffer);
+                        }
+                        catch (SharedMemoryException e) when (e.Error == SharedMemoryError.ValueTooLarge)
+                        {
+                            Assert.True(model.Peek().Payload.Length + 16 > 16 && buffer.Buffer.Length < MessageQueue.RecordSize(model.Peek().Payload.Length));
+                            break;
+                        }
+
+                        Assert.Equal(taken, buffer.Count);
+                        for (int i = 0; i < taken; i++)
+                        {
+                            var expected = model.Dequeue();
+                            PayloadKind kind = buffer.GetMessage(i, out int offset, out int length);
+                            Assert.Equal(expected.Kind, kind);
+                            Assert.True(expected.Payload.AsSpan().SequenceEqual(buffer.Buffer.AsSpan(offset, length)), $"message {received} differs");
+                            received++;
+                        }
+
+                        if (taken == 0) Assert.Empty(model);
+                        break;
+                    default:
+                        int got = locked.TryDequeue(single, 0, out PayloadKind singleKind);
+                        if (got < 0)
+                        {
+                            Assert.Empty(model);
+                            break;
+                        }
+
+                        var want = model.Dequeue();
+                        Assert.Equal(want.Kind, singleKind);
+                        Assert.True(want.Payload.AsSpan().SequenceEqual(single.AsSpan(0, got)));
+                        received++;
+                        break;
+                }
+
+                Assert.Equal(model.Count, queue.MessageCount);
+            }
+
+            Assert.True(sent > 10_000 && received > 10_000, $"sent {sent}, received {received}");
+        }
+
+        [Fact]
+        public void A_batch_round_trip_allocates_nothing_per_message()
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1 << 20, Kind = SegmentKind.Queue });
+            MessageBatch batch = queue.CreateBatch(64 * 1024);
+            var buffer = new MessageBuffer(64 * 1024);
+            var payload = new byte[100];
+            long checksum = 0, moved = 0;
+            long before = 0;
+            for (int round = -1; round < 100; round++)
+            {
+                // Round -1 warms up: first calls compile code and make the module's statics.
+                if (round == 0) before = GC.GetAllocatedBytesForCurrentThread();
+                batch.Clear();
+                while (batch.TryAdd(PayloadKind.Bytes, payload, 0, payload.Length)) payload[0]++;
+                // No asserts in the loop: xUnit's allocate.
+                using (LockedSegment locked = queue.Lock()) moved += locked.TryEnqueue(batch);
+                using (LockedSegment locked = queue.Lock()) moved -= locked.TryDequeue(buffer);
+                for (int i = 0; i < buffer.Count; i++)
+                {
+                    buffer.GetMessage(i, out int offset, out _);
+                    checksum += buffer.Buffer[offset];
+                }
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(checksum > 0);
+            Assert.Equal(0, moved);
+            Assert.True(allocated < 200 * 200, $"{allocated} bytes allocated for {100 * batch.Count} messages");
+        }
+
+        [Fact]
+        public void A_message_larger_than_the_buffer_stays_and_damage_is_reported_after_the_whole_records_before_it()
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096 + SegmentHeader.Size, Kind = SegmentKind.Queue });
+            MessageBatch batch = queue.CreateBatch(1024);
+            Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[300], 0, 300));
+            using (LockedSegment locked = queue.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));
+            using (LockedSegment locked = queue.Lock())
+            {
+                var e = Assert.Throws<SharedMemoryException>(() => locked.TryDequeue(new MessageBuffer(200)));
+                Assert.Equal(SharedMemoryError.ValueTooLarge, e.Error);
+                Assert.Equal(1, queue.MessageCount);
+                Assert.Equal(1, locked.TryDequeue(new MessageBuffer(400)));
+            }
+
+            // Two good records, then one whose kind another process damaged.
+            batch.Clear();
+            for (int i = 0; i < 3; i++) Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[] { (byte)i }, 0, 1));
+            using (LockedSegment locked = queue.Lock()) Assert.Equal(3, locked.TryEnqueue(batch));
+            long third = SegmentHeader.Size + ((320 + (2 * 24)) % 4096) + 4;
+            using (var file = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+            {
+                file.Position = third;
+                file.WriteByte(77);
+            }
+
+            var buffer = new MessageBuffer(1024);
+            using (LockedSegment locked = queue.Lock())
+            {
+                Assert.Equal(2, locked.TryDequeue(buffer));
+                var e = Assert.Throws<SharedMemoryException>(() => locked.TryDequeue(buffer));
+                Assert.Equal(SharedMemoryError.Corrupted, e.Error);
+            }
+
+            // A payload damaged after its checksum was taken is reported when it is read from the buffer.
+            batch.Clear();
+            Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[] { 1, 2, 3 }, 0, 3));
+            batch.Records[MessageQueue.RecordHeader] ^= 0xFF;
+            using (var fresh = SharedMemorySegment.Open(new SegmentOptions(_name + "2") { Size = 4096, Kind = SegmentKind.Queue }))
+            {
+                using (LockedSegment locked = fresh.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));
+                using (LockedSegment locked = fresh.Lock()) Assert.Equal(1, locked.TryDequeue(buffer));
+                var e = Assert.Throws<SharedMemoryException>(() => buffer.GetMessage(0, out _, out _));
+                Assert.Equal(SharedMemoryError.Corrupted, e.Error);
+                fresh.Remove();
+            }
+        }
+
+        private static byte[] Payload(Random random)
+        {
+            var payload = new byte[random.Next(10) == 0 ? random.Next(300, 900) : random.Next(0, 120)];
+            random.NextBytes(payload);
+            return payload;
+        }
+    }
+}
