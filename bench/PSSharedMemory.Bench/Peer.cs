@@ -14,7 +14,7 @@ namespace PSSharedMemory.Bench
         {
             switch (args[0])
             {
-                case "queue-consume": return QueueConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+                case "queue-consume": return QueueConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
                 case "uds-consume": return UdsConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "wake-wait": return WakeWait(args[1], ulong.Parse(args[2], CultureInfo.InvariantCulture), double.Parse(args[3], CultureInfo.InvariantCulture));
                 case "fifo-consume": return FifoConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
@@ -28,13 +28,13 @@ namespace PSSharedMemory.Bench
             }
         }
 
-        private static int QueueConsume(string name, int count, int batch)
+        private static int QueueConsume(string name, int count, int batch, int size)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
             int received = 0;
-            QueueTraffic.Receive(queue, batch, (_, _, _) => ++received < count);
+            QueueTraffic.Receive(queue, batch, size, (_, _, _) => ++received < count);
             Console.Out.WriteLine("done");
             return 0;
         }
@@ -124,7 +124,7 @@ namespace PSSharedMemory.Bench
             long taken = 0, sum = 0, disorder = 0;
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            QueueTraffic.Receive(queue, batch, (message, offset, length) =>
+            QueueTraffic.Receive(queue, batch, 100, (message, offset, length) =>
             {
                 if (length == 0) return false;
                 int id = BitConverter.ToInt32(message, offset), sequence = BitConverter.ToInt32(message, offset + 4);

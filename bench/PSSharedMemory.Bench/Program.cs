@@ -187,7 +187,7 @@ namespace PSSharedMemory.Bench
             string name = Unique("q");
             // A ring of 1 MiB, like a socket's buffer: small messages then stay in the caches between the two sides.
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = Math.Max(RingSize, 4L * size), Kind = SegmentKind.Queue });
-            using var consumer = StartPeer("queue-consume", name, count.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture));
+            using var consumer = StartPeer("queue-consume", name, count.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
             consumer.StandardOutput.ReadLine(); // "ready"
             var clock = Stopwatch.StartNew();
             QueueTraffic.Send(queue, count, batch, size);

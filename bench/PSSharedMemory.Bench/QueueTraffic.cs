@@ -67,11 +67,12 @@ namespace PSSharedMemory.Bench
         }
 
         /// <summary>
-        /// Takes messages, one per lock hold or a batch of up to <paramref name="batch"/> 100-byte messages, and
+        /// Takes messages, one per lock hold or a batch of up to <paramref name="batch"/> messages of
+        /// <paramref name="size"/> bytes, and
         /// hands each to <paramref name="take"/> (buffer, offset, length) until it returns false for one. The
         /// messages that follow it in the same batch are end marks, which go back for the other consumers.
         /// </summary>
-        public static void Receive(SharedMemorySegment queue, int batch, Func<byte[], int, int, bool> take)
+        public static void Receive(SharedMemorySegment queue, int batch, int size, Func<byte[], int, int, bool> take)
         {
             if (batch == 1)
             {
@@ -79,7 +80,7 @@ namespace PSSharedMemory.Bench
                 return;
             }
 
-            var buffer = new MessageBuffer(batch * MessageBatch.RecordLength(100));
+            var buffer = new MessageBuffer(batch * MessageBatch.RecordLength(size));
             while (true)
             {
                 object? progressed = queue.WaitUntil(locked => locked.TryDequeue(buffer) > 0 ? queue : null, Patience);
