@@ -36,20 +36,7 @@ namespace PSSharedMemory.Bench
                     if (!messages.TryAdd(PayloadKind.Bytes, payload, 0, size)) break;
                 }
 
-                int done = 0;
-                while (done < messages.Count)
-                {
-                    object? progressed = queue.WaitUntil(
-                        locked =>
-                        {
-                            int enqueued = locked.TryEnqueue(messages, done);
-                            done += enqueued;
-                            return enqueued > 0 ? queue : null;
-                        },
-                        Patience);
-                    if (progressed is null) throw new TimeoutException("the queue stayed full for 60 s");
-                }
-
+                if (queue.EnqueueAll(messages, Patience) < messages.Count) throw new TimeoutException("the queue stayed full for 60 s");
                 sent += messages.Count;
             }
         }

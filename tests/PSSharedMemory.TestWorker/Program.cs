@@ -15,6 +15,8 @@ namespace PSSharedMemory.TestWorker
     ///   plant NAME                      as another user: create NAME and its lock, open to everyone
     ///   produce NAME ID COUNT [pauses]  enqueue COUNT checked messages and an end-of-stream mark
     ///   consume NAME [pauses]           dequeue until an end-of-stream mark; print "writer sequence" lines
+    ///   produce-batches NAME ID COUNT [pauses]  as produce, in batches of random sizes
+    ///   consume-batches NAME [pauses]   as consume, taking runs of messages into a buffer
     ///   ping NAME COUNT                 write COUNT values holding their write time, 3 ms apart
     ///   idle-wait NAME SECONDS          wait on an unchanging segment; print the CPU milliseconds used
     /// </summary>
@@ -25,6 +27,8 @@ namespace PSSharedMemory.TestWorker
             if (args.Length >= 3 && args[0] == "crash-writer") return CrashWriter(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
             if (args.Length >= 4 && args[0] == "produce") return QueueWorker.Produce(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses");
             if (args.Length >= 2 && args[0] == "consume") return QueueWorker.Consume(args[1], pauses: args.Length > 2 && args[2] == "pauses");
+            if (args.Length >= 4 && args[0] == "produce-batches") return QueueWorker.ProduceBatches(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses");
+            if (args.Length >= 2 && args[0] == "consume-batches") return QueueWorker.ConsumeBatches(args[1], pauses: args.Length > 2 && args[2] == "pauses");
             if (args.Length >= 3 && args[0] == "ping") return QueueWorker.Ping(args[1], Int(args[2]));
             if (args.Length >= 3 && args[0] == "idle-wait") return QueueWorker.IdleWait(args[1], double.Parse(args[2], CultureInfo.InvariantCulture));
             if (args.Length >= 2 && args[0] == "probe") return OtherUser.Probe(args[1], allowOtherOwner: args.Length > 2 && args[2] == "allow");

@@ -36,7 +36,8 @@ namespace PSSharedMemory.TestWorker
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             var random = new Random(Environment.ProcessId);
-            if (pauses) FaultInjection.Pause = _ => Thread.SpinWait(random.Next(0, 20000));
+            // Longer pauses than Produce's: a batch spends most of its time being filled outside the lock.
+            if (pauses) FaultInjection.Pause = _ => Thread.SpinWait(random.Next(0, 200_000));
             bool announced = false;
             var output = new StringBuilder();
             while (true)
@@ -53,6 +54,86 @@ namespace PSSharedMemory.TestWorker
                 output.AppendLine(check is null ? "torn" : string.Format(CultureInfo.InvariantCulture, "{0} {1}", check.Value.Writer, check.Value.Sequence));
             }
 
+            Console.Out.Write(output.ToString());
+            return 0;
+        }
+
+        /// <summary>As <see cref="Produce"/>, with the messages sent in batches of random sizes (MessageBatch).</summary>
+        public static int ProduceBatches(string name, int id, int count, bool pauses)
+        {
+            var random = new Random(id);
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
+            // Longer pauses than Produce's: a batch spends most of its time being filled outside the lock.
+            if (pauses) FaultInjection.Pause = _ => Thread.SpinWait(random.Next(0, 200_000));
+            bool announced = false;
+            MessageBatch batch = queue.CreateBatch(8192);
+            int sequence = 1;
+            while (sequence <= count)
+            {
+                batch.Clear();
+                int wanted = random.Next(1, 64);
+                while (sequence <= count && batch.Count < wanted)
+                {
+                    byte[] payload = CheckedPayload.Create(id, sequence, random.Next(24, 200), random);
+                    if (!batch.TryAdd(PayloadKind.Bytes, payload, 0, payload.Length)) break;
+                    sequence++;
+                }
+
+                if (queue.EnqueueAll(batch, Patience) < batch.Count) throw new TimeoutException("the queue stayed full");
+                if (!announced)
+                {
+                    Console.Out.WriteLine("producing");
+                    Console.Out.Flush();
+                    announced = true;
+                }
+            }
+
+            Enqueue(queue, PayloadKind.EndOfStream, Array.Empty<byte>());
+            return 0;
+        }
+
+        /// <summary>
+        /// As <see cref="Consume"/>, taking runs of messages into a MessageBuffer. Every message of a run is
+        /// handled; a run with end-of-stream marks ends this consumer, and the marks beyond its one go back.
+        /// </summary>
+        public static int ConsumeBatches(string name, bool pauses)
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
+            var random = new Random(Environment.ProcessId);
+            if (pauses) FaultInjection.Pause = _ => Thread.SpinWait(random.Next(0, 20000));
+            var buffer = new MessageBuffer(4096);
+            var output = new StringBuilder();
+            int ends = 0;
+            while (ends == 0)
+            {
+                if (queue.WaitUntil(locked => locked.TryDequeue(buffer) > 0 ? queue : null, Patience) is null) throw new TimeoutException("no message arrived");
+                if (output.Length == 0) Console.Error.WriteLine("consuming");
+                for (int i = 0; i < buffer.Count; i++)
+                {
+                    PayloadKind kind;
+                    int offset, length;
+                    try
+                    {
+                        kind = buffer.GetMessage(i, out offset, out length);
+                    }
+                    catch (SharedMemoryException e) when (e.Error == SharedMemoryError.Corrupted)
+                    {
+                        output.AppendLine("torn");
+                        continue;
+                    }
+
+                    if (kind == PayloadKind.EndOfStream)
+                    {
+                        ends++;
+                        continue;
+                    }
+
+                    var check = CheckedPayload.Check(buffer.Buffer.AsSpan(offset, length).ToArray());
+                    output.AppendLine(check is null ? "torn" : string.Format(CultureInfo.InvariantCulture, "{0} {1}", check.Value.Writer, check.Value.Sequence));
+                }
+            }
+
+            for (int extra = 1; extra < ends; extra++) Enqueue(queue, PayloadKind.EndOfStream, Array.Empty<byte>());
             Console.Out.Write(output.ToString());
             return 0;
         }

@@ -22,7 +22,7 @@ namespace PSSharedMemory.Tests
         [InlineData(ChecksumAlgorithm.Crc32)]
         public void Batches_and_single_messages_mixed_arrive_whole_and_in_order_across_many_wraps(ChecksumAlgorithm algorithm)
         {
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096 + SegmentHeader.Size, Kind = SegmentKind.Queue, Checksum = algorithm });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096, Kind = SegmentKind.Queue, Checksum = algorithm });
             var random = new Random(23);
             var model = new Queue<(PayloadKind Kind, byte[] Payload)>();
             MessageBatch batch = queue.CreateBatch(1500);
@@ -139,7 +139,7 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void A_message_larger_than_the_buffer_stays_and_damage_is_reported_after_the_whole_records_before_it()
         {
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096 + SegmentHeader.Size, Kind = SegmentKind.Queue });
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 4096, Kind = SegmentKind.Queue });
             MessageBatch batch = queue.CreateBatch(1024);
             Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[300], 0, 300));
             using (LockedSegment locked = queue.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));
@@ -155,7 +155,7 @@ namespace PSSharedMemory.Tests
             batch.Clear();
             for (int i = 0; i < 3; i++) Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[] { (byte)i }, 0, 1));
             using (LockedSegment locked = queue.Lock()) Assert.Equal(3, locked.TryEnqueue(batch));
-            long third = SegmentHeader.Size + ((320 + (2 * 24)) % 4096) + 4;
+            long third = SegmentHeader.Size + 320 + (2 * 24) + 4;
             using (var file = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
             {
                 file.Position = third;
@@ -182,6 +182,32 @@ namespace PSSharedMemory.Tests
                 Assert.Equal(SharedMemoryError.Corrupted, e.Error);
                 fresh.Remove();
             }
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task EnqueueAll_waits_for_room_and_says_how_many_went_in_when_the_time_is_up()
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1024, Kind = SegmentKind.Queue });
+            MessageBatch batch = queue.CreateBatch(4096);
+            for (int i = 0; i < 30; i++) Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[] { (byte)i }, 0, 1));
+
+            // 24 bytes a record, 1024 in the ring: 42 fit, so all 30 go in at once; the next 30 only in part.
+            Assert.Equal(30, queue.EnqueueAll(batch, TimeSpan.FromSeconds(5)));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(12, queue.EnqueueAll(batch, TimeSpan.FromMilliseconds(200)));
+            Assert.InRange(clock.Elapsed.TotalSeconds, 0.15, 5);
+
+            // A consumer making room lets a waiting EnqueueAll finish.
+            var drain = System.Threading.Tasks.Task.Run(() =>
+            {
+                System.Threading.Thread.Sleep(100);
+                var buffer = new MessageBuffer(4096);
+                using LockedSegment locked = queue.Lock();
+                return locked.TryDequeue(buffer);
+            });
+            Assert.Equal(30, queue.EnqueueAll(batch, TimeSpan.FromSeconds(10)));
+            Assert.Equal(42, await drain);
+            Assert.Equal(30, queue.MessageCount);
         }
 
         private static byte[] Payload(Random random)

@@ -36,14 +36,17 @@ namespace PSSharedMemory.Tests
             Assert.Equal($"{Count} 0", consumer.OutputLines.Last());
         }
 
-        [Fact]
-        public void Four_producers_and_four_consumers_deliver_every_message_exactly_once_in_each_producers_order()
+        [Theory]
+        [InlineData("one message at a time")]
+        [InlineData("batches")]
+        public void Four_producers_and_four_consumers_deliver_every_message_exactly_once_in_each_producers_order(string how)
         {
             const int Producers = 4, Consumers = 4, PerProducer = 25_000;
+            string suffix = how == "batches" ? "-batches" : string.Empty;
             using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 256 * 1024, Kind = SegmentKind.Queue });
             var clock = Stopwatch.StartNew();
-            var consumers = Enumerable.Range(0, Consumers).Select(_ => StartWorker("consume", SegmentName)).ToList();
-            var producers = Enumerable.Range(1, Producers).Select(id => StartWorker("produce", SegmentName, id.ToString(CultureInfo.InvariantCulture), PerProducer.ToString(CultureInfo.InvariantCulture))).ToList();
+            var consumers = Enumerable.Range(0, Consumers).Select(_ => StartWorker("consume" + suffix, SegmentName)).ToList();
+            var producers = Enumerable.Range(1, Producers).Select(id => StartWorker("produce" + suffix, SegmentName, id.ToString(CultureInfo.InvariantCulture), PerProducer.ToString(CultureInfo.InvariantCulture))).ToList();
             foreach (var p in producers) p.WaitForExit(ChildProcess.DefaultTimeout);
             foreach (var c in consumers) c.WaitForExit(ChildProcess.DefaultTimeout);
             clock.Stop();
@@ -67,7 +70,7 @@ namespace PSSharedMemory.Tests
             }
 
             foreach (var p in producers) Assert.True(p.ExitCode == 0, p.Stderr);
-            Output.WriteLine($"producers: {Producers}, consumers: {Consumers}, messages: {Producers * PerProducer}, delivered: {seen.Count}, duplicates: {duplicates}, torn: {torn}, out of order: {outOfOrder}, per consumer: {string.Join(", ", consumers.Select(c => c.OutputLines.Length))}, {clock.Elapsed.TotalSeconds:F1} s ({Producers * PerProducer / clock.Elapsed.TotalSeconds:F0} messages/s)");
+            Output.WriteLine($"{how}: producers: {Producers}, consumers: {Consumers}, messages: {Producers * PerProducer}, delivered: {seen.Count}, duplicates: {duplicates}, torn: {torn}, out of order: {outOfOrder}, per consumer: {string.Join(", ", consumers.Select(c => c.OutputLines.Length))}, {clock.Elapsed.TotalSeconds:F1} s ({Producers * PerProducer / clock.Elapsed.TotalSeconds:F0} messages/s)");
             Assert.Equal(Producers * PerProducer, seen.Count);
             Assert.Equal(0, duplicates);
             Assert.Equal(0, torn);
@@ -76,15 +79,17 @@ namespace PSSharedMemory.Tests
             producers.ForEach(p => p.Dispose());
         }
 
-        [Fact]
-        public void A_producer_killed_mid_stream_leaves_a_consistent_queue()
+        [Theory]
+        [InlineData("produce")]
+        [InlineData("produce-batches")]
+        public void A_producer_killed_mid_stream_leaves_a_consistent_queue(string worker)
         {
             int kills = 0, abandoned = 0, delivered = 0;
             using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 64 * 1024, Kind = SegmentKind.Queue });
             var random = new Random(99);
             for (int round = 1; round <= 30; round++)
             {
-                using (var producer = StartWorker("produce", SegmentName, round.ToString(CultureInfo.InvariantCulture), "1000000", "pauses"))
+                using (var producer = StartWorker(worker, SegmentName, round.ToString(CultureInfo.InvariantCulture), "1000000", "pauses"))
                 {
                     producer.WaitForOutput("producing");
                     System.Threading.Thread.Sleep(random.Next(5, 40));
@@ -110,12 +115,14 @@ namespace PSSharedMemory.Tests
                 Assert.Equal(0L, queue.MessageCount);
             }
 
-            Output.WriteLine($"producers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages drained afterwards: {delivered}, torn: 0, holes: 0");
+            Output.WriteLine($"{worker}: producers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages drained afterwards: {delivered}, torn: 0, holes: 0");
             Assert.True(abandoned > 0, "no kill landed inside the lock");
         }
 
-        [Fact]
-        public void A_consumer_killed_mid_stream_neither_wedges_the_queue_nor_tears_a_message()
+        [Theory]
+        [InlineData("consume")]
+        [InlineData("consume-batches")]
+        public void A_consumer_killed_mid_stream_neither_wedges_the_queue_nor_tears_a_message(string worker)
         {
             const int Count = 20_000;
             using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 4 * 1024 * 1024, Kind = SegmentKind.Queue });
@@ -129,7 +136,7 @@ namespace PSSharedMemory.Tests
             long next = 1;
             for (int round = 0; round < 10 && next <= Count; round++)
             {
-                using (var consumer = StartWorker("consume", SegmentName, "pauses"))
+                using (var consumer = StartWorker(worker, SegmentName, "pauses"))
                 {
                     var deadline = DateTime.UtcNow + ChildProcess.DefaultTimeout;
                     while (!consumer.Stderr.Contains("consuming", StringComparison.Ordinal) && DateTime.UtcNow < deadline) System.Threading.Thread.Sleep(5);
@@ -159,7 +166,7 @@ namespace PSSharedMemory.Tests
                 }
             }
 
-            Output.WriteLine($"consumers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages left afterwards: {remaining}, all whole and consecutive");
+            Output.WriteLine($"{worker}: consumers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages left afterwards: {remaining}, all whole and consecutive");
             Assert.True(kills >= 3);
         }
 

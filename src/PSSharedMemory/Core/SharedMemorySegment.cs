@@ -134,6 +134,34 @@ namespace PSSharedMemory
         internal IPlatform Platform => _platform;
 
         /// <summary>
+        /// Enqueues every message of <paramref name="batch"/>, waiting for room as consumers take messages, in as
+        /// many lock holds as that needs: the number enqueued, which is less than the batch's count only when
+        /// <paramref name="timeout"/> passed first (those that were enqueued stay, in order).
+        /// </summary>
+        public int EnqueueAll(MessageBatch batch, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            if (batch is null) throw new ArgumentNullException(nameof(batch));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int done = 0;
+            while (done < batch.Count)
+            {
+                TimeSpan left = timeout - clock.Elapsed;
+                object? progressed = WaitUntil(
+                    locked =>
+                    {
+                        int enqueued = locked.TryEnqueue(batch, done);
+                        done += enqueued;
+                        return enqueued > 0 ? batch : null;
+                    },
+                    left > TimeSpan.Zero ? left : TimeSpan.Zero,
+                    cancellationToken: cancellationToken);
+                if (progressed is null) break;
+            }
+
+            return done;
+        }
+
+        /// <summary>
         /// Runs <paramref name="attempt"/> under the lock until it returns something, sleeping on the change
         /// counter in between: how a reader waits for a newer value or a message, and a writer for room in a
         /// full queue. Null when <paramref name="timeout"/> passes first.
