@@ -108,6 +108,8 @@ namespace PSSharedMemory
         /// of records; returns how many (0 when the queue is empty). Read them with
         /// <see cref="MessageBuffer.GetMessage"/> after releasing the lock; each is checked against its checksum
         /// then. A message larger than the whole buffer throws <see cref="SharedMemoryError.ValueTooLarge"/> and stays.
+        /// The messages leave the queue when the lock is released: a consumer that dies before it has handled
+        /// them loses them, as one that dies after <see cref="TryDequeue()"/> loses its one message.
         /// </summary>
         public int TryDequeue(MessageBuffer buffer)
         {
