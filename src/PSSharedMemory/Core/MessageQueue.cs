@@ -58,7 +58,7 @@ namespace PSSharedMemory
         private bool TryEnqueue(PayloadKind kind, byte[] payload, QueueMessage? prepared)
         {
             if (!PayloadKinds.IsMessage(kind)) throw new ArgumentOutOfRangeException(nameof(kind));
-            long need = RecordHeader + Align(payload.LongLength);
+            long need = RecordSize(payload.LongLength);
             if (need > _ring)
             {
                 throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.MessageTooLarge), need, _name, _ring);
@@ -178,9 +178,7 @@ namespace PSSharedMemory
                     uint length = _memory.ReadUInt32(Data(at + run));
                     if (length == WrapMarker) break;
                     long size = RecordSize(length);
-                    string? damage = length > MaxPayload || size > runEnd - run ? "record length"
-                        : !PayloadKinds.IsMessage((PayloadKind)_memory.ReadUInt32(Data(at + run) + 4)) ? "record kind"
-                        : null;
+                    string? damage = Damage(at + run, length, runEnd - run);
                     if (damage is not null)
                     {
                         // Take the whole records before it; the next call reports the damage, as TryDequeue() does.
@@ -262,12 +260,21 @@ namespace PSSharedMemory
                 length = _memory.ReadUInt32(Data(at));
             }
 
-            long size = RecordHeader + Align(length);
-            if (length > MaxPayload || size > _ring - at || size > tail - head) throw Corrupt("record length");
+            string? damage = Damage(at, length, Math.Min(_ring - at, tail - head));
+            if (damage is not null) throw Corrupt(damage);
             var kind = (PayloadKind)_memory.ReadUInt32(Data(at) + 4);
-            if (!PayloadKinds.IsMessage(kind)) throw Corrupt("record kind");
-            return new Record(at, (int)length, kind, _memory.ReadUInt32(Data(at) + 8), head + size);
+            return new Record(at, (int)length, kind, _memory.ReadUInt32(Data(at) + 8), head + RecordSize(length));
         }
+
+        /// <summary>
+        /// What is wrong with the header of the record at ring offset <paramref name="at"/>, whose length field
+        /// says <paramref name="length"/> and which has <paramref name="room"/> bytes before the tail or the end of
+        /// the ring; null when nothing is. Another process can write anything there.
+        /// </summary>
+        private string? Damage(long at, uint length, long room) =>
+            length > MaxPayload || RecordSize(length) > room ? "record length"
+            : !PayloadKinds.IsMessage((PayloadKind)_memory.ReadUInt32(Data(at) + 4)) ? "record kind"
+            : null;
 
         /// <summary>Copies the record's payload out, checks it there (no other process can change our copy), then consumes the record.</summary>
         private void Take(Record record, byte[] destination, int index)
@@ -295,7 +302,7 @@ namespace PSSharedMemory
                     continue;
                 }
 
-                long size = RecordHeader + Align(length);
+                long size = RecordSize(length);
                 if (length > MaxPayload || size > _ring - at) throw Corrupt("record length");
                 head += size;
                 count++;
