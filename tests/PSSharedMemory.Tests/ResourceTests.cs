@@ -35,7 +35,7 @@ namespace PSSharedMemory.Tests
                 warmUp.Remove();
             }
 
-            var before = Snapshot();
+            var before = Settled();
             var open = new List<SharedMemorySegment>(Count);
             for (int i = 0; i < Count; i++)
             {
@@ -96,6 +96,27 @@ namespace PSSharedMemory.Tests
             _output.WriteLine($"handles: 1000; mappings of the segments {before.Maps} -> after Remove-Module {afterRemoveModule.Maps} -> after closing a runspace {afterClose.Maps}");
             Assert.Equal(0, afterRemoveModule.Maps);
             Assert.Equal(0, afterClose.Maps);
+        }
+
+        /// <summary>
+        /// A snapshot once the process's descriptor count has stopped moving: earlier tests' undisposed processes
+        /// and pipes are closed by finalizers and by reads that end after their child exits, and that must happen
+        /// before this test counts, not while it does.
+        /// </summary>
+        private (int Fds, int ShmFds, int Maps, int Shm) Settled()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var last = Snapshot();
+            for (int i = 0; i < 25; i++)
+            {
+                System.Threading.Thread.Sleep(200);
+                var now = Snapshot();
+                if (now.Fds == last.Fds) return now;
+                last = now;
+            }
+
+            return last;
         }
 
         /// <summary>All descriptors of the process; the descriptors, mappings and /dev/shm entries of this test's segments.</summary>
