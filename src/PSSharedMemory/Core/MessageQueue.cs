@@ -59,22 +59,9 @@ namespace PSSharedMemory
         {
             if (!PayloadKinds.IsMessage(kind)) throw new ArgumentOutOfRangeException(nameof(kind));
             long need = RecordSize(payload.LongLength);
-            if (need > _ring)
-            {
-                throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.MessageTooLarge), need, _name, _ring);
-            }
-
             (long head, long tail) = Positions();
-            long at = tail % _ring;
-            long untilEnd = _ring - at;
-            long waste = need > untilEnd ? untilEnd : 0;
-            if (waste + need > _ring - (tail - head)) return false;
-
-            if (waste > 0)
-            {
-                _memory.WriteUInt32(Data(at), WrapMarker);
-                at = 0;
-            }
+            long at = Place(head, ref tail, need);
+            if (at < 0) return false;
 
             _memory.WriteUInt32(Data(at), (uint)payload.Length);
             _memory.WriteUInt32(Data(at) + 4, (uint)kind);
@@ -94,9 +81,7 @@ namespace PSSharedMemory
 
             _memory.WriteUInt32(Data(at) + 8, checksum);
             _memory.WriteUInt32(Data(at) + 12, 0);
-            FaultInjection.Pause?.Invoke("record-written");
-            _memory.WriteUInt64(TailOffset, (ulong)(tail + waste + need)); // the commit point
-            _memory.WriteUInt64(CountOffset, (ulong)(Count + 1));
+            Commit(tail + need, 1);
             return true;
         }
 
@@ -113,27 +98,10 @@ namespace PSSharedMemory
             int next = first;
             while (next < batch.Count)
             {
-                long at = tail % _ring;
-                long untilEnd = _ring - at;
-                long free = _ring - (tail - head);
                 int start = batch.RecordStart(next);
-                long need = batch.RecordEnd(next) - start;
-                if (need > _ring)
-                {
-                    throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.MessageTooLarge), need, _name, _ring);
-                }
-
-                if (need > untilEnd)
-                {
-                    // The next record goes at the start of the ring, if the gap before the end leaves it room.
-                    if (untilEnd + need > free) break;
-                    _memory.WriteUInt32(Data(at), WrapMarker);
-                    tail += untilEnd;
-                    continue;
-                }
-
-                if (need > free) break;
-                long room = Math.Min(untilEnd, free);
+                long at = Place(head, ref tail, batch.RecordEnd(next) - start);
+                if (at < 0) break;
+                long room = Math.Min(_ring - at, _ring - (tail - head));
                 int last = next;
                 while (last + 1 < batch.Count && batch.RecordEnd(last + 1) - start <= room) last++;
                 int bytes = batch.RecordEnd(last) - start;
@@ -143,10 +111,45 @@ namespace PSSharedMemory
             }
 
             if (next == first) return 0;
+            Commit(tail, next - first);
+            return next - first;
+        }
+
+        /// <summary>
+        /// Where a record of <paramref name="need"/> bytes goes at the tail: its ring offset, or -1 when there is
+        /// no room now. A record that does not fit before the end of the ring goes at its start: the gap gets a
+        /// wrap marker and <paramref name="tail"/> moves past it (committed only with the record).
+        /// </summary>
+        private long Place(long head, ref long tail, long need)
+        {
+            if (need > _ring)
+            {
+                throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.MessageTooLarge), need, _name, _ring);
+            }
+
+            long at = tail % _ring;
+            long waste = need > _ring - at ? _ring - at : 0;
+            if (waste + need > _ring - (tail - head)) return -1;
+            if (waste == 0) return at;
+            _memory.WriteUInt32(Data(at), WrapMarker);
+            tail += waste;
+            return 0;
+        }
+
+        /// <summary>Gives back the ring up to <paramref name="head"/>: one aligned store of the new head, then the advisory count.</summary>
+        private void Consume(long head, int taken)
+        {
+            FaultInjection.Pause?.Invoke("record-read");
+            _memory.WriteUInt64(HeadOffset, (ulong)head); // the commit point
+            _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - taken));
+        }
+
+        /// <summary>Publishes records written past the tail: one aligned store of the new tail, then the advisory count.</summary>
+        private void Commit(long tail, int added)
+        {
             FaultInjection.Pause?.Invoke("record-written");
             _memory.WriteUInt64(TailOffset, (ulong)tail); // the commit point
-            _memory.WriteUInt64(CountOffset, (ulong)(Count + (next - first)));
-            return next - first;
+            _memory.WriteUInt64(CountOffset, (ulong)(Count + added));
         }
 
         /// <summary>
@@ -208,9 +211,7 @@ namespace PSSharedMemory
             }
 
             if (buffer.Count == 0) return 0;
-            FaultInjection.Pause?.Invoke("record-read");
-            _memory.WriteUInt64(HeadOffset, (ulong)head); // the commit point
-            _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - buffer.Count));
+            Consume(head, buffer.Count);
             return buffer.Count;
         }
 
@@ -282,9 +283,7 @@ namespace PSSharedMemory
             var checksum = new PayloadChecksum(_header.ValidatedChecksum(_name));
             checksum.CopyOut(_memory, Data(record.At) + RecordHeader, destination, index, record.Length);
             if (checksum.Value != record.Checksum) throw Corrupt("record checksum");
-            FaultInjection.Pause?.Invoke("record-read");
-            _memory.WriteUInt64(HeadOffset, (ulong)record.NextHead); // the commit point
-            _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - 1));
+            Consume(record.NextHead, 1);
         }
 
         /// <summary>Recounts the messages after a process died mid-operation, when the count may be off by one.</summary>
