@@ -226,13 +226,10 @@ namespace PSSharedMemory
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             TimeSpan spin = _waitSpin < timeout ? _waitSpin : timeout;
-            for (int spins = 1; ChangeCounterOrClosed() == observed && clock.Elapsed < spin; spins++)
+            while (ChangeCounterOrClosed() == observed && clock.Elapsed < spin)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Thread.SpinWait(1);
-                // With more runnable processes than cores, a waiter that only spins keeps a core from the very
-                // process it waits for; giving it up now and then costs nothing when nobody else wants it.
-                if (spins % SpinsPerYield == 0) Thread.Yield();
             }
 
             while (ChangeCounterOrClosed() == observed)
@@ -259,9 +256,6 @@ namespace PSSharedMemory
 
             return true;
         }
-
-        /// <summary>About every 20 µs of spinning on .NET 10 here: rarely enough not to delay noticing a change.</summary>
-        private const int SpinsPerYield = 256;
 
         private static readonly TimeSpan DefaultWaitSpin = TimeSpan.FromMilliseconds(0.05);
         private static readonly TimeSpan MaxWaitSpin = TimeSpan.FromSeconds(1);
