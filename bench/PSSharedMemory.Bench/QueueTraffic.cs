@@ -70,7 +70,7 @@ namespace PSSharedMemory.Bench
             var buffer = new MessageBuffer(batch * MessageBatch.RecordLength(size));
             while (true)
             {
-                object? progressed = queue.WaitUntil(locked => locked.TryDequeue(buffer) > 0 ? queue : null, Patience);
+                object? progressed = queue.WaitFor(taking => taking.TryDequeue(buffer) > 0 ? taking : null, Patience);
                 if (progressed is null) throw new TimeoutException("no message for 60 s");
                 int ends = 0;
                 for (int i = 0; i < buffer.Count; i++)
@@ -93,10 +93,10 @@ namespace PSSharedMemory.Bench
             bool more = true;
             while (more)
             {
-                object? progressed = queue.WaitUntil(
-                    locked =>
+                object? progressed = queue.WaitFor(
+                    taking =>
                     {
-                        int length = locked.TryDequeue(buffer, 0, out _);
+                        int length = taking.TryDequeue(buffer, 0, out _);
                         if (length < 0) return null;
                         more = take(buffer, 0, length);
                         return queue;

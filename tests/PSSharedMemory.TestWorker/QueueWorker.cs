@@ -106,7 +106,7 @@ namespace PSSharedMemory.TestWorker
             int ends = 0;
             while (ends == 0)
             {
-                if (queue.WaitUntil(locked => locked.TryDequeue(buffer) > 0 ? queue : null, Patience) is null) throw new TimeoutException("no message arrived");
+                if (queue.WaitFor(taking => taking.TryDequeue(buffer) > 0 ? taking : null, Patience) is null) throw new TimeoutException("no message arrived");
                 if (output.Length == 0) Console.Error.WriteLine("consuming");
                 for (int i = 0; i < buffer.Count; i++)
                 {
@@ -171,6 +171,6 @@ namespace PSSharedMemory.TestWorker
         }
 
         private static StoredValue Dequeue(SharedMemorySegment queue) =>
-            queue.WaitUntil(locked => locked.TryDequeue(), Patience) ?? throw new TimeoutException("no message arrived");
+            queue.WaitFor(taking => taking.TryDequeue(), Patience) ?? throw new TimeoutException("no message arrived");
     }
 }

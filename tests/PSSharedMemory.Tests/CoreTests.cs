@@ -89,7 +89,7 @@ namespace PSSharedMemory.Tests
             using (LockedSegment locked = queue.Lock())
             {
                 Assert.Equal(before + 1, locked.ChangeCounter);
-                for (int i = 0; i < 10; i++) Assert.Equal(100, locked.TryDequeue(buffer, 0, out _));
+                for (int i = 0; i < 10; i++) Assert.Equal(100, queue.TryDequeue(buffer, 0, out _));
             }
 
             int whole = 0;
@@ -101,7 +101,7 @@ namespace PSSharedMemory.Tests
                 for (int i = 0; i < 10; i++) locked.TryEnqueue(PayloadKind.Bytes, message);
                 for (int i = 0; i < 10; i++)
                 {
-                    if (locked.TryDequeue(buffer, 3, out PayloadKind kind) == 100 && kind == PayloadKind.Bytes) whole++;
+                    if (queue.TryDequeue(buffer, 3, out PayloadKind kind) == 100 && kind == PayloadKind.Bytes) whole++;
                 }
             }
 
@@ -113,16 +113,52 @@ namespace PSSharedMemory.Tests
 
             using (LockedSegment locked = queue.Lock())
             {
-                Assert.Equal(-1, locked.TryDequeue(buffer, 0, out PayloadKind none));
+                Assert.Equal(-1, queue.TryDequeue(buffer, 0, out PayloadKind none));
                 Assert.Equal(PayloadKind.None, none);
                 locked.TryEnqueue(PayloadKind.Utf8Text, new byte[200]);
-                var e = Assert.Throws<SharedMemoryException>(() => locked.TryDequeue(buffer, 100, out _));
+                var e = Assert.Throws<SharedMemoryException>(() => queue.TryDequeue(buffer, 100, out _));
                 Assert.Equal(SharedMemoryError.ValueTooLarge, e.Error);
-                Assert.Equal(200, locked.TryDequeue(buffer, 56, out PayloadKind text));
+                Assert.Equal(200, queue.TryDequeue(buffer, 56, out PayloadKind text));
                 Assert.Equal(PayloadKind.Utf8Text, text);
             }
 
             queue.Remove();
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task A_consumer_takes_messages_while_a_producer_holds_the_lock_and_wakes_a_producer_waiting_for_room()
+        {
+            using var producer = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1024, Kind = SegmentKind.Queue });
+            using var consumer = SharedMemorySegment.Open(new SegmentOptions(_name) { Mode = OpenMode.OpenExisting });
+            var payload = new byte[100];
+            int sent = 0;
+            using (LockedSegment locked = producer.Lock())
+            {
+                while (locked.TryEnqueue(PayloadKind.Bytes, payload)) sent++;
+
+                // The lock is held (and would time out at once): taking does not need it.
+                consumer.LockTimeout = TimeSpan.Zero;
+                Assert.Equal(PayloadKind.Bytes, consumer.TryDequeue()!.Kind);
+                Assert.Equal(sent - 1, consumer.MessageCount);
+                Assert.Throws<SharedMemoryException>(() => consumer.Lock().Dispose());
+            }
+
+            // A producer waiting for room is woken by a take, which takes no lock and bumps the counter itself.
+            while (producer.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, payload) ? producer : null, TimeSpan.Zero) is not null) sent++;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var take = System.Threading.Tasks.Task.Run(() =>
+            {
+                System.Threading.Thread.Sleep(200);
+                return consumer.TryDequeue();
+            });
+            Assert.NotNull(producer.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, payload) ? producer : null, TimeSpan.FromSeconds(10)));
+            Assert.InRange(clock.Elapsed.TotalSeconds, 0.15, 5);
+            Assert.NotNull(await take);
+            int taken = 2;
+            while (consumer.TryDequeue() is not null) taken++;
+            Assert.Equal(sent + 1, taken);
+            Assert.Equal(0, consumer.MessageCount);
+            producer.Remove();
         }
 
         [Fact]
@@ -146,8 +182,8 @@ namespace PSSharedMemory.Tests
                 Assert.Throws<ArgumentOutOfRangeException>(() => locked.TryEnqueue(PayloadKind.None, new byte[] { 1 }));
                 Assert.Throws<ArgumentOutOfRangeException>(() => locked.TryEnqueue((PayloadKind)77, new byte[] { 1 }));
                 Assert.True(locked.TryEnqueue(PayloadKind.EndOfStream, Array.Empty<byte>()));
-                Assert.Equal(PayloadKind.EndOfStream, locked.TryDequeue()!.Kind);
-                Assert.Null(locked.TryDequeue());
+                Assert.Equal(PayloadKind.EndOfStream, queue.TryDequeue()!.Kind);
+                Assert.Null(queue.TryDequeue());
             }
 
             value.Remove();
@@ -165,7 +201,7 @@ namespace PSSharedMemory.Tests
             {
                 using LockedSegment locked = queue.Lock();
                 Assert.True(locked.TryEnqueue(prepared));
-                StoredValue message = locked.TryDequeue()!;
+                StoredValue message = queue.TryDequeue()!;
                 Assert.Equal(PayloadKind.Utf8Text, message.Kind);
                 Assert.Equal("prepared", System.Text.Encoding.UTF8.GetString(message.Payload));
             }

@@ -64,7 +64,7 @@ namespace PSSharedMemory.Tests
                         int taken;
                         try
                         {
-                            taken = locked.TryDequeue(buffer);
+                            taken = queue.TryDequeue(buffer);
                         }
                         catch (SharedMemoryException e) when (e.Error == SharedMemoryError.ValueTooLarge)
                         {
@@ -85,7 +85,7 @@ namespace PSSharedMemory.Tests
                         if (taken == 0) Assert.Empty(model);
                         break;
                     default:
-                        int got = locked.TryDequeue(single, 0, out PayloadKind singleKind);
+                        int got = queue.TryDequeue(single, 0, out PayloadKind singleKind);
                         if (got < 0)
                         {
                             Assert.Empty(model);
@@ -122,7 +122,7 @@ namespace PSSharedMemory.Tests
                 while (batch.TryAdd(PayloadKind.Bytes, payload, 0, payload.Length)) payload[0]++;
                 // No asserts in the loop: xUnit's allocate.
                 using (LockedSegment locked = queue.Lock()) moved += locked.TryEnqueue(batch);
-                using (LockedSegment locked = queue.Lock()) moved -= locked.TryDequeue(buffer);
+                moved -= queue.TryDequeue(buffer);
                 for (int i = 0; i < buffer.Count; i++)
                 {
                     buffer.GetMessage(i, out int offset, out _);
@@ -143,13 +143,10 @@ namespace PSSharedMemory.Tests
             MessageBatch batch = queue.CreateBatch(1024);
             Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[300], 0, 300));
             using (LockedSegment locked = queue.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));
-            using (LockedSegment locked = queue.Lock())
-            {
-                var e = Assert.Throws<SharedMemoryException>(() => locked.TryDequeue(new MessageBuffer(200)));
-                Assert.Equal(SharedMemoryError.ValueTooLarge, e.Error);
-                Assert.Equal(1, queue.MessageCount);
-                Assert.Equal(1, locked.TryDequeue(new MessageBuffer(400)));
-            }
+            var tooLarge = Assert.Throws<SharedMemoryException>(() => queue.TryDequeue(new MessageBuffer(200)));
+            Assert.Equal(SharedMemoryError.ValueTooLarge, tooLarge.Error);
+            Assert.Equal(1, queue.MessageCount);
+            Assert.Equal(1, queue.TryDequeue(new MessageBuffer(400)));
 
             // Two good records, then one whose kind another process damaged.
             batch.Clear();
@@ -163,12 +160,9 @@ namespace PSSharedMemory.Tests
             }
 
             var buffer = new MessageBuffer(1024);
-            using (LockedSegment locked = queue.Lock())
-            {
-                Assert.Equal(2, locked.TryDequeue(buffer));
-                var e = Assert.Throws<SharedMemoryException>(() => locked.TryDequeue(buffer));
-                Assert.Equal(SharedMemoryError.Corrupted, e.Error);
-            }
+            Assert.Equal(2, queue.TryDequeue(buffer));
+            var damaged = Assert.Throws<SharedMemoryException>(() => queue.TryDequeue(buffer));
+            Assert.Equal(SharedMemoryError.Corrupted, damaged.Error);
 
             // A payload damaged after its checksum was taken is reported when it is read from the buffer.
             batch.Clear();
@@ -177,7 +171,7 @@ namespace PSSharedMemory.Tests
             using (var fresh = SharedMemorySegment.Open(new SegmentOptions(_name + "2") { Size = 4096, Kind = SegmentKind.Queue }))
             {
                 using (LockedSegment locked = fresh.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));
-                using (LockedSegment locked = fresh.Lock()) Assert.Equal(1, locked.TryDequeue(buffer));
+                Assert.Equal(1, fresh.TryDequeue(buffer));
                 var e = Assert.Throws<SharedMemoryException>(() => buffer.GetMessage(0, out _, out _));
                 Assert.Equal(SharedMemoryError.Corrupted, e.Error);
                 fresh.Remove();
@@ -201,9 +195,7 @@ namespace PSSharedMemory.Tests
             var drain = System.Threading.Tasks.Task.Run(() =>
             {
                 System.Threading.Thread.Sleep(100);
-                var buffer = new MessageBuffer(4096);
-                using LockedSegment locked = queue.Lock();
-                return locked.TryDequeue(buffer);
+                return queue.TryDequeue(new MessageBuffer(4096));
             });
             Assert.Equal(30, queue.EnqueueAll(batch, TimeSpan.FromSeconds(10)));
             Assert.Equal(42, await drain);

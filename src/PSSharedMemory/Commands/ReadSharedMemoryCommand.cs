@@ -118,9 +118,8 @@ namespace PSSharedMemory.Commands
             while (true)
             {
                 StoredValue? message = Wait
-                    ? WaitUntil(segment, TimeoutSeconds, WaitBound(TimeoutSeconds), locked => locked.TryDequeue())
-                        ?? throw NothingArrived(segment)
-                    : UnderLock(segment, TimeoutSeconds, locked => locked.TryDequeue());
+                    ? WaitFor(segment, WaitBound(TimeoutSeconds), taking => taking.TryDequeue()) ?? throw NothingArrived(segment)
+                    : segment.TryDequeue();
                 if (message is null || message.Kind == PayloadKind.EndOfStream) return;
                 Emit(segment, message);
             }

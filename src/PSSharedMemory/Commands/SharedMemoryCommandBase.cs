@@ -136,6 +136,20 @@ namespace PSSharedMemory.Commands
             }
         }
 
+        /// <summary>The core's wait without the lock (a consumer's), with Ctrl+C as a stop.</summary>
+        internal T? WaitFor<T>(SharedMemorySegment segment, TimeSpan timeout, Func<SharedMemorySegment, T?> attempt)
+            where T : class
+        {
+            try
+            {
+                return segment.WaitFor(attempt, timeout, StopToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw Canceled(segment, e);
+            }
+        }
+
         /// <summary>Converts seconds to a wait bound; none means wait until Ctrl+C.</summary>
         protected static TimeSpan WaitBound(double? seconds) => seconds.HasValue ? TimeSpan.FromSeconds(seconds.Value) : TimeSpan.FromDays(365);
 

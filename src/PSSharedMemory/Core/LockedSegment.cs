@@ -17,10 +17,8 @@ namespace PSSharedMemory
         {
             _segment = segment;
             WasAbandoned = wasAbandoned;
-            // A process that died inside an enqueue or dequeue may have left the advisory count one off.
-            if (wasAbandoned) segment.Queue?.Recount();
-            // It may also have changed the segment without bumping the change counter, which it does on
-            // release: bump it for it, so that nobody sleeps through that change.
+            // A process that died holding the lock may have changed the segment without bumping the change
+            // counter, which it does on release: bump it for it, so that nobody sleeps through that change.
             _changed = wasAbandoned && segment.Header is not null;
         }
 
@@ -85,11 +83,11 @@ namespace PSSharedMemory
 
         /// <summary>Appends a message to a queue; false when the ring is full now (nothing changed).</summary>
         public bool TryEnqueue(PayloadKind kind, byte[] payload) =>
-            Enqueued(QueueOf(Segment).TryEnqueue(kind, payload ?? throw new ArgumentNullException(nameof(payload))));
+            Enqueued(Segment.RequireQueue().TryEnqueue(kind, payload ?? throw new ArgumentNullException(nameof(payload))));
 
         /// <summary>Appends a message prepared by <see cref="SharedMemorySegment.PrepareMessage"/>: the lock is held only to copy it in.</summary>
         public bool TryEnqueue(QueueMessage message) =>
-            Enqueued(QueueOf(Segment).TryEnqueue(message ?? throw new ArgumentNullException(nameof(message))));
+            Enqueued(Segment.RequireQueue().TryEnqueue(message ?? throw new ArgumentNullException(nameof(message))));
 
         /// <summary>
         /// Appends the messages of a batch made by <see cref="SharedMemorySegment.CreateBatch"/>, from
@@ -98,46 +96,9 @@ namespace PSSharedMemory
         /// </summary>
         public int TryEnqueue(MessageBatch batch, int first = 0)
         {
-            int enqueued = QueueOf(Segment).TryEnqueue(batch ?? throw new ArgumentNullException(nameof(batch)), first);
+            int enqueued = Segment.RequireQueue().TryEnqueue(batch ?? throw new ArgumentNullException(nameof(batch)), first);
             if (enqueued > 0) Changed();
             return enqueued;
-        }
-
-        /// <summary>
-        /// Takes the oldest messages into <paramref name="buffer"/>, as many whole ones as fit, in one copy per run
-        /// of records; returns how many (0 when the queue is empty). Read them with
-        /// <see cref="MessageBuffer.GetMessage"/> after releasing the lock; each is checked against its checksum
-        /// then. A message larger than the whole buffer throws <see cref="SharedMemoryError.ValueTooLarge"/> and stays.
-        /// The messages leave the queue when the lock is released: a consumer that dies before it has handled
-        /// them loses them, as one that dies after <see cref="TryDequeue()"/> loses its one message.
-        /// </summary>
-        public int TryDequeue(MessageBuffer buffer)
-        {
-            int taken = QueueOf(Segment).TryDequeue(buffer ?? throw new ArgumentNullException(nameof(buffer)));
-            if (taken > 0) Changed();
-            return taken;
-        }
-
-        /// <summary>Takes the oldest message of a queue, or null when it is empty.</summary>
-        public StoredValue? TryDequeue()
-        {
-            StoredValue? message = QueueOf(Segment).TryDequeue();
-            if (message is not null) Changed();
-            return message;
-        }
-
-        /// <summary>
-        /// Takes the oldest message of a queue into a buffer of the caller's, allocating nothing: its length,
-        /// or -1 when the queue is empty. A message that does not fit stays in the queue (ValueTooLarge).
-        /// Taking many messages under one lock costs one lock and one wake-up for all of them.
-        /// </summary>
-        public int TryDequeue(byte[] buffer, int index, out PayloadKind kind)
-        {
-            if (buffer is null) throw new ArgumentNullException(nameof(buffer));
-            if (index < 0 || index > buffer.Length) throw new ArgumentOutOfRangeException(nameof(index));
-            int length = QueueOf(Segment).TryDequeue(buffer, index, out kind);
-            if (length >= 0) Changed();
-            return length;
         }
 
         /// <summary>Copies <paramref name="count"/> bytes starting at <paramref name="offset"/> of the data area.</summary>
@@ -208,9 +169,6 @@ namespace PSSharedMemory
             _changed = false;
             if (HeaderOf(segment).NoteChange()) _wakeWaiters = true;
         }
-
-        private static MessageQueue QueueOf(SharedMemorySegment segment) =>
-            segment.Queue ?? throw Errors.Create(SharedMemoryError.WrongKind, segment.Name, nameof(Resources.Messages.WrongKind), segment.Name, segment.Kind?.ToString() ?? "raw", SegmentKind.Queue);
 
         private static SegmentHeader HeaderOf(SharedMemorySegment segment) =>
             segment.Header ?? throw Errors.Create(SharedMemoryError.NotAValueSegment, segment.Name, nameof(Resources.Messages.NotAValueSegment), segment.Name);

@@ -123,6 +123,13 @@ namespace PSSharedMemory
             Volatile.Write(ref *(long*)(_base + offset), (long)value);
         }
 
+        /// <summary>Stores <paramref name="value"/> if the word still holds <paramref name="comparand"/>, atomically; true when it did.</summary>
+        public bool CompareExchangeUInt64(long offset, ulong value, ulong comparand)
+        {
+            CheckAligned(offset, sizeof(ulong));
+            return Interlocked.CompareExchange(ref *(long*)(_base + offset), (long)value, (long)comparand) == (long)comparand;
+        }
+
         public uint IncrementUInt32(long offset)
         {
             CheckAligned(offset, sizeof(uint));

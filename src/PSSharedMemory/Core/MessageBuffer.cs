@@ -3,9 +3,9 @@ using System;
 namespace PSSharedMemory
 {
     /// <summary>
-    /// A buffer of the caller's that takes a run of queue records under the lock in one copy, for
-    /// <see cref="LockedSegment.TryDequeue(MessageBuffer)"/>; the messages are read from it after the lock is
-    /// released, each checked against its checksum then. Taking allocates nothing.
+    /// A buffer of the caller's that takes a run of queue records in one copy, for
+    /// <see cref="SharedMemorySegment.TryDequeue(MessageBuffer)"/>; the messages are read from it afterwards,
+    /// each checked against its checksum then. Taking allocates nothing.
     /// </summary>
     public sealed class MessageBuffer
     {
@@ -22,7 +22,7 @@ namespace PSSharedMemory
             _starts = new int[capacity / MessageQueue.RecordHeader];
         }
 
-        /// <summary>Messages taken by the last <see cref="LockedSegment.TryDequeue(MessageBuffer)"/>.</summary>
+        /// <summary>Messages taken by the last <see cref="SharedMemorySegment.TryDequeue(MessageBuffer)"/>.</summary>
         public int Count { get; private set; }
 
         /// <summary>The bytes the messages lie in; <see cref="GetMessage"/> says where.</summary>

@@ -3,20 +3,25 @@ using System;
 namespace PSSharedMemory
 {
     /// <summary>
-    /// A first-in, first-out ring of variable-length messages in a queue segment's data area; every method is
-    /// called with the segment's lock held. Layout (docs/layout.md): the header's bytes 32..55 hold
-    /// <c>u64 head</c>, <c>u64 tail</c> (byte positions that only grow; the ring offset is position mod ring
-    /// size) and <c>u64 count</c>. A record is <c>u32 length, u32 kind, u32 checksum, u32 reserved</c>, the
-    /// payload, and padding to 8 bytes; a length of 0xFFFFFFFF marks the unused end of the ring before it
-    /// wraps. A record is committed by storing the new tail (consumed by storing the new head), one aligned
-    /// store each, so a process that dies mid-operation leaves the message wholly there or wholly absent.
+    /// A first-in, first-out ring of variable-length messages in a queue segment's data area. Layout
+    /// (docs/layout.md): the header's bytes 32..47 hold <c>u64 head</c> and <c>u64 tail</c>, byte positions
+    /// that only grow (the ring offset is position mod ring size). A record is <c>u32 length, u32 kind,
+    /// u32 checksum, u32 reserved</c>, the payload, and padding to 8 bytes; a length of 0xFFFFFFFF marks the
+    /// unused end of the ring before it wraps. Producers hold the segment's lock, write records past the tail
+    /// and commit them with one aligned store of the tail. Consumers take no lock: they copy the records at
+    /// the head and claim them with one compare-and-swap of the head, which fails when another consumer took
+    /// them first; then they start again. Because the head only grows, a claim that succeeds proves that no
+    /// producer could reuse those bytes while they were copied, so the copy is whole. A process that dies
+    /// mid-operation leaves each message wholly there or wholly gone, and never blocks the other side.
     /// </summary>
     internal sealed class MessageQueue
     {
         public const int RecordHeader = 16;
         private const long HeadOffset = 32;
         private const long TailOffset = 40;
-        private const long CountOffset = 48;
+
+        /// <summary>How many times <see cref="Count"/> walks the ring again when consumers move the head under it.</summary>
+        private const int CountAttempts = 100;
         private const uint WrapMarker = 0xFFFFFFFF;
 
         private readonly MappedMemory _memory;
@@ -35,7 +40,44 @@ namespace PSSharedMemory
         /// <summary>The largest payload that fits in the empty ring.</summary>
         public long MaxPayload => _ring - RecordHeader;
 
-        public long Count => (long)Math.Min(_memory.ReadUInt64(CountOffset), long.MaxValue);
+        /// <summary>
+        /// The messages between the head and the tail, counted by walking their headers (no count is kept in
+        /// the segment: a consumer that died between its claim and an update of it would leave it wrong for
+        /// good). Records may be taken while it walks; it starts again then, and after a hundred tries it
+        /// returns what it counted, a moment old.
+        /// </summary>
+        public long Count
+        {
+            get
+            {
+                long count = 0;
+                for (int attempt = 0; attempt < CountAttempts; attempt++)
+                {
+                    (long head, long tail) = Positions();
+                    count = 0;
+                    long position = head;
+                    while (position < tail)
+                    {
+                        long at = position % _ring;
+                        uint length = _memory.ReadUInt32(Data(at));
+                        if (length == WrapMarker)
+                        {
+                            position += _ring - at;
+                            continue;
+                        }
+
+                        if (length > MaxPayload || RecordSize(length) > Math.Min(_ring - at, tail - position)) break;
+                        position += RecordSize(length);
+                        count++;
+                    }
+
+                    if (position == tail) return count;
+                    if (!Moved(head)) throw Corrupt("record length");
+                }
+
+                return count;
+            }
+        }
 
         public long FreeBytes => _ring - UsedBytes;
 
@@ -81,7 +123,7 @@ namespace PSSharedMemory
 
             _memory.WriteUInt32(Data(at) + 8, checksum);
             _memory.WriteUInt32(Data(at) + 12, 0);
-            Commit(tail + need, 1);
+            Commit(tail + need);
             return true;
         }
 
@@ -111,7 +153,7 @@ namespace PSSharedMemory
             }
 
             if (next == first) return 0;
-            Commit(tail, next - first);
+            Commit(tail);
             return next - first;
         }
 
@@ -136,93 +178,106 @@ namespace PSSharedMemory
             return 0;
         }
 
-        /// <summary>Gives back the ring up to <paramref name="head"/>: one aligned store of the new head, then the advisory count.</summary>
-        private void Consume(long head, int taken)
+        /// <summary>
+        /// Claims the records from <paramref name="head"/> to <paramref name="next"/> for this consumer: one
+        /// compare-and-swap of the head (the commit point). False when another consumer moved the head first;
+        /// what this one copied is then stale, and it starts again.
+        /// </summary>
+        private bool Claim(long head, long next)
         {
             FaultInjection.Pause?.Invoke("record-read");
-            _memory.WriteUInt64(HeadOffset, (ulong)head); // the commit point
-            _memory.WriteUInt64(CountOffset, (ulong)Math.Max(0, Count - taken));
+            return _memory.CompareExchangeUInt64(HeadOffset, (ulong)next, (ulong)head);
         }
 
-        /// <summary>Publishes records written past the tail: one aligned store of the new tail, then the advisory count.</summary>
-        private void Commit(long tail, int added)
+        /// <summary>True when a consumer moved the head since it was read as <paramref name="head"/>: what was read after it may be stale, not damaged.</summary>
+        private bool Moved(long head) => (long)_memory.ReadUInt64(HeadOffset) != head;
+
+        /// <summary>Publishes records written past the tail: one aligned store of the new tail (the commit point).</summary>
+        private void Commit(long tail)
         {
             FaultInjection.Pause?.Invoke("record-written");
-            _memory.WriteUInt64(TailOffset, (ulong)tail); // the commit point
-            _memory.WriteUInt64(CountOffset, (ulong)(Count + added));
+            _memory.WriteUInt64(TailOffset, (ulong)tail);
         }
 
         /// <summary>
         /// Takes the oldest messages, as many whole records as fit in <paramref name="buffer"/>, each run up to the
         /// end of the ring in one copy; returns how many (0 when the queue is empty). Their headers are checked
-        /// here, their checksums when they are read from the buffer. The head is stored once, after the copies.
+        /// here, their checksums when they are read from the buffer. The head is claimed once, after the copies.
         /// </summary>
         public int TryDequeue(MessageBuffer buffer)
         {
-            buffer.Reset(_header.ValidatedChecksum(_name), _name);
-            (long head, long tail) = Positions();
-            int used = 0;
-            bool full = false;
-            while (head < tail && !full)
+            while (true)
             {
-                long at = head % _ring;
-                if (_memory.ReadUInt32(Data(at)) == WrapMarker)
+                buffer.Reset(_header.ValidatedChecksum(_name), _name);
+                (long head, long tail) = Positions();
+                long position = head;
+                int used = 0;
+                bool full = false;
+                string? damage = null;
+                long? tooLarge = null;
+                while (position < tail && !full)
                 {
-                    head += _ring - at;
-                    if (head > tail) throw Corrupt("wrap marker");
-                    continue;
-                }
-
-                // A run of whole records up to the end of the ring, the tail, or the end of the room in the buffer.
-                long runEnd = Math.Min(tail - head, _ring - at);
-                long run = 0;
-                while (run < runEnd)
-                {
-                    uint length = _memory.ReadUInt32(Data(at + run));
-                    if (length == WrapMarker) break;
-                    long size = RecordSize(length);
-                    string? damage = Damage(at + run, length, runEnd - run);
-                    if (damage is not null)
+                    long at = position % _ring;
+                    if (_memory.ReadUInt32(Data(at)) == WrapMarker)
                     {
-                        // Take the whole records before it; the next call reports the damage, as TryDequeue() does.
-                        if (buffer.Count == 0) throw Corrupt(damage);
-                        full = true;
-                        break;
-                    }
-
-                    if (size > buffer.Capacity - used - run)
-                    {
-                        if (buffer.Count == 0)
+                        if (position + (_ring - at) > tail)
                         {
-                            throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.BufferTooSmall), length, _name, buffer.Capacity - RecordHeader);
+                            damage = "wrap marker";
+                            break;
                         }
 
-                        full = true;
-                        break;
+                        position += _ring - at;
+                        continue;
                     }
 
-                    buffer.Add(used + (int)run);
-                    run += size;
+                    // A run of whole records up to the end of the ring, the tail, or the end of the room in the buffer.
+                    long runEnd = Math.Min(tail - position, _ring - at);
+                    long run = 0;
+                    while (run < runEnd)
+                    {
+                        uint length = _memory.ReadUInt32(Data(at + run));
+                        if (length == WrapMarker) break;
+                        damage = Damage(at + run, length, runEnd - run);
+                        if (damage is null && RecordSize(length) > buffer.Capacity - used - run) tooLarge = length;
+                        if (damage is not null || tooLarge.HasValue)
+                        {
+                            full = true;
+                            break;
+                        }
+
+                        buffer.Add(used + (int)run);
+                        run += RecordSize(length);
+                    }
+
+                    _memory.Read(Data(at), buffer.Buffer, used, (int)run);
+                    used += (int)run;
+                    position += run;
                 }
 
-                _memory.Read(Data(at), buffer.Buffer, used, (int)run);
-                used += (int)run;
-                head += run;
-            }
+                if (buffer.Count == 0)
+                {
+                    if (damage is null && !tooLarge.HasValue) return 0;
+                    // Damage, or a record larger than the whole buffer, before any whole record: it stays, and is reported.
+                    if (Moved(head)) continue;
+                    if (damage is not null) throw Corrupt(damage);
+                    throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.BufferTooSmall), tooLarge.GetValueOrDefault(), _name, buffer.Capacity - RecordHeader);
+                }
 
-            if (buffer.Count == 0) return 0;
-            Consume(head, buffer.Count);
-            return buffer.Count;
+                // Damage after whole records is reported by the next call, as TryDequeue() would report it.
+                if (Claim(head, position)) return buffer.Count;
+            }
         }
 
         /// <summary>Takes the oldest message, or returns null when the queue is empty.</summary>
         public StoredValue? TryDequeue()
         {
-            Record? next = Next();
-            if (next is not Record record) return null;
-            var payload = new byte[record.Length];
-            Take(record, payload, 0);
-            return new StoredValue(record.Kind, payload);
+            while (true)
+            {
+                Record? next = Next();
+                if (next is not Record record) return null;
+                var payload = new byte[record.Length];
+                if (TryTake(record, payload, 0)) return new StoredValue(record.Kind, payload);
+            }
         }
 
         /// <summary>
@@ -233,38 +288,50 @@ namespace PSSharedMemory
         public int TryDequeue(byte[] buffer, int index, out PayloadKind kind)
         {
             kind = PayloadKind.None;
-            Record? next = Next();
-            if (next is not Record record) return -1;
-            if (record.Length > buffer.Length - index)
+            while (true)
             {
-                throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.BufferTooSmall), record.Length, _name, buffer.Length - index);
-            }
+                Record? next = Next();
+                if (next is not Record record) return -1;
+                if (record.Length > buffer.Length - index)
+                {
+                    if (Moved(record.Head)) continue;
+                    throw Errors.Create(SharedMemoryError.ValueTooLarge, _name, nameof(Resources.Messages.BufferTooSmall), record.Length, _name, buffer.Length - index);
+                }
 
-            Take(record, buffer, index);
-            kind = record.Kind;
-            return record.Length;
+                if (!TryTake(record, buffer, index)) continue;
+                kind = record.Kind;
+                return record.Length;
+            }
         }
 
         /// <summary>The oldest record, checked against the ring but not yet against its checksum; null when empty.</summary>
         private Record? Next()
         {
-            (long head, long tail) = Positions();
-            if (head == tail) return null;
-            long at = head % _ring;
-            uint length = _memory.ReadUInt32(Data(at));
-            if (length == WrapMarker)
+            while (true)
             {
-                head += _ring - at;
-                at = 0;
-                if (head > tail) throw Corrupt("wrap marker");
+                (long head, long tail) = Positions();
                 if (head == tail) return null;
-                length = _memory.ReadUInt32(Data(at));
-            }
+                long start = head;
+                long at = start % _ring;
+                uint length = _memory.ReadUInt32(Data(at));
+                if (length == WrapMarker)
+                {
+                    start += _ring - at;
+                    at = 0;
+                    length = _memory.ReadUInt32(Data(at));
+                }
 
-            string? damage = Damage(at, length, Math.Min(_ring - at, tail - head));
-            if (damage is not null) throw Corrupt(damage);
-            var kind = (PayloadKind)_memory.ReadUInt32(Data(at) + 4);
-            return new Record(at, (int)length, kind, _memory.ReadUInt32(Data(at) + 8), head + RecordSize(length));
+                string? damage = start > tail ? "wrap marker" : start == tail ? null : Damage(at, length, Math.Min(_ring - at, tail - start));
+                if (damage is not null || start == tail)
+                {
+                    if (Moved(head)) continue;
+                    if (damage is not null) throw Corrupt(damage);
+                    return null;
+                }
+
+                var kind = (PayloadKind)_memory.ReadUInt32(Data(at) + 4);
+                return new Record(head, at, (int)length, kind, _memory.ReadUInt32(Data(at) + 8), start + RecordSize(length));
+            }
         }
 
         /// <summary>
@@ -277,45 +344,36 @@ namespace PSSharedMemory
             : !PayloadKinds.IsMessage((PayloadKind)_memory.ReadUInt32(Data(at) + 4)) ? "record kind"
             : null;
 
-        /// <summary>Copies the record's payload out, checks it there (no other process can change our copy), then consumes the record.</summary>
-        private void Take(Record record, byte[] destination, int index)
+        /// <summary>
+        /// Copies the record's payload out and checks it there (no other process can change our copy), then
+        /// claims it. False when another consumer took it meanwhile: the copy may hold a later record's bytes.
+        /// </summary>
+        private bool TryTake(Record record, byte[] destination, int index)
         {
             var checksum = new PayloadChecksum(_header.ValidatedChecksum(_name));
             checksum.CopyOut(_memory, Data(record.At) + RecordHeader, destination, index, record.Length);
-            if (checksum.Value != record.Checksum) throw Corrupt("record checksum");
-            Consume(record.NextHead, 1);
-        }
-
-        /// <summary>Recounts the messages after a process died mid-operation, when the count may be off by one.</summary>
-        public void Recount()
-        {
-            (long head, long tail) = Positions();
-            long count = 0;
-            while (head < tail)
+            if (checksum.Value != record.Checksum)
             {
-                long at = head % _ring;
-                uint length = _memory.ReadUInt32(Data(at));
-                if (length == WrapMarker)
-                {
-                    head += _ring - at;
-                    continue;
-                }
-
-                long size = RecordSize(length);
-                if (length > MaxPayload || size > _ring - at) throw Corrupt("record length");
-                head += size;
-                count++;
+                if (Moved(record.Head)) return false;
+                throw Corrupt("record checksum");
             }
 
-            _memory.WriteUInt64(CountOffset, (ulong)count);
+            return Claim(record.Head, record.NextHead);
         }
 
+        /// <summary>
+        /// The head, then the tail. A consumer may move the head between the two reads, so a pair that looks
+        /// wrong is read again; it is damage only when the head stood still.
+        /// </summary>
         private (long Head, long Tail) Positions()
         {
-            ulong head = _memory.ReadUInt64(HeadOffset);
-            ulong tail = _memory.ReadUInt64(TailOffset);
-            if (tail < head || tail - head > (ulong)_ring || head % 8 != 0 || tail % 8 != 0 || tail > long.MaxValue) throw Corrupt("head or tail");
-            return ((long)head, (long)tail);
+            while (true)
+            {
+                ulong head = _memory.ReadUInt64(HeadOffset);
+                ulong tail = _memory.ReadUInt64(TailOffset);
+                if (tail >= head && tail - head <= (ulong)_ring && head % 8 == 0 && tail % 8 == 0 && tail <= long.MaxValue) return ((long)head, (long)tail);
+                if (!Moved((long)head)) throw Corrupt("head or tail");
+            }
         }
 
         private static long Align(long length) => (length + 7) & ~7L;
@@ -327,14 +385,18 @@ namespace PSSharedMemory
 
         private readonly struct Record
         {
-            public Record(long at, int length, PayloadKind kind, uint checksum, long nextHead)
+            public Record(long head, long at, int length, PayloadKind kind, uint checksum, long nextHead)
             {
+                Head = head;
                 At = at;
                 Length = length;
                 Kind = kind;
                 Checksum = checksum;
                 NextHead = nextHead;
             }
+
+            /// <summary>The head it was found at: the claim succeeds only if the head is still there.</summary>
+            public long Head { get; }
 
             public long At { get; }
 

@@ -163,8 +163,8 @@ namespace PSSharedMemory
 
         /// <summary>
         /// Runs <paramref name="attempt"/> under the lock until it returns something, sleeping on the change
-        /// counter in between: how a reader waits for a newer value or a message, and a writer for room in a
-        /// full queue. Null when <paramref name="timeout"/> passes first.
+        /// counter in between: how a reader waits for a newer value, and a producer for room in a full queue.
+        /// Null when <paramref name="timeout"/> passes first.
         /// </summary>
         public T? WaitUntil<T>(Func<LockedSegment, T?> attempt, TimeSpan timeout, TimeSpan? lockTimeout = null, CancellationToken cancellationToken = default)
             where T : class
@@ -181,6 +181,78 @@ namespace PSSharedMemory
                     observed = locked.ChangeCounter;
                 }
 
+                TimeSpan remaining = timeout - clock.Elapsed;
+                if (remaining <= TimeSpan.Zero || !WaitForChange(observed, remaining, cancellationToken)) return null;
+            }
+        }
+
+        /// <summary>
+        /// Takes the oldest message of a queue, or null when it is empty. Taking needs no lock: consumers claim
+        /// messages with an atomic update of the queue's head, so they neither wait for producers, which hold the
+        /// lock while they copy in, nor block them. A consumer that dies before its claim leaves the message in
+        /// the queue; one that dies after it loses that message.
+        /// </summary>
+        public StoredValue? TryDequeue()
+        {
+            lock (_inProcessGate)
+            {
+                StoredValue? message = QueueToTake().TryDequeue();
+                if (message is not null) Taken();
+                return message;
+            }
+        }
+
+        /// <summary>
+        /// Takes the oldest message of a queue into a buffer of the caller's, allocating nothing: its length,
+        /// or -1 when the queue is empty. A message that does not fit stays in the queue (ValueTooLarge).
+        /// </summary>
+        public int TryDequeue(byte[] buffer, int index, out PayloadKind kind)
+        {
+            if (buffer is null) throw new ArgumentNullException(nameof(buffer));
+            if (index < 0 || index > buffer.Length) throw new ArgumentOutOfRangeException(nameof(index));
+            lock (_inProcessGate)
+            {
+                int length = QueueToTake().TryDequeue(buffer, index, out kind);
+                if (length >= 0) Taken();
+                return length;
+            }
+        }
+
+        /// <summary>
+        /// Takes the oldest messages into <paramref name="buffer"/>, as many whole ones as fit, in one copy per run
+        /// of records and one claim for all; returns how many (0 when the queue is empty). Read them with
+        /// <see cref="MessageBuffer.GetMessage"/>, which checks each against its checksum. A message larger than
+        /// the whole buffer throws <see cref="SharedMemoryError.ValueTooLarge"/> and stays. The messages leave the
+        /// queue at the claim: a consumer that dies before it has handled them loses them all, where one that
+        /// takes a message at a time loses one.
+        /// </summary>
+        public int TryDequeue(MessageBuffer buffer)
+        {
+            if (buffer is null) throw new ArgumentNullException(nameof(buffer));
+            lock (_inProcessGate)
+            {
+                int taken = QueueToTake().TryDequeue(buffer);
+                if (taken > 0) Taken();
+                return taken;
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="attempt"/>, without the lock, until it returns something, sleeping on the change
+        /// counter in between: how a consumer waits for a message (with one of the <c>TryDequeue</c> methods).
+        /// Null when <paramref name="timeout"/> passes first.
+        /// </summary>
+        public T? WaitFor<T>(Func<SharedMemorySegment, T?> attempt, TimeSpan timeout, CancellationToken cancellationToken = default)
+            where T : class
+        {
+            if (attempt is null) throw new ArgumentNullException(nameof(attempt));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                // Read before the attempt: a change after it is then seen by WaitForChange, never slept through.
+                uint observed = ChangeCounterOrClosed();
+                T? result = attempt(this);
+                if (result is not null) return result;
                 TimeSpan remaining = timeout - clock.Elapsed;
                 if (remaining <= TimeSpan.Zero || !WaitForChange(observed, remaining, cancellationToken)) return null;
             }
@@ -424,6 +496,28 @@ namespace PSSharedMemory
                     return null; // caught mid-change without the lock, or damaged: nothing to show
                 }
             }
+        }
+
+        /// <summary>The queue, or <see cref="SharedMemoryError.WrongKind"/> for a segment of another kind.</summary>
+        internal MessageQueue RequireQueue() =>
+            Queue ?? throw Errors.Create(SharedMemoryError.WrongKind, Name, nameof(Resources.Messages.WrongKind), Name, Kind?.ToString() ?? "raw", SegmentKind.Queue);
+
+        /// <summary>The queue, for a take; call holding the in-process gate, which keeps the mapping in place.</summary>
+        private MessageQueue QueueToTake()
+        {
+            if (_mapping is null) throw Closed();
+            MessageQueue queue = RequireQueue();
+            // Under the lock this check keeps cooperating processes from truncating meanwhile; a take has no lock,
+            // and the module never truncates, so it guards against the same other programs the lock cannot stop.
+            long backing = IsFileBacked ? _mapping.BackingLength : _mapping.Length;
+            if (backing < _mapping.Length) throw Errors.Create(SharedMemoryError.Truncated, Path, nameof(Resources.Messages.Truncated), Path, Name, backing, _mapping.Length);
+            return queue;
+        }
+
+        /// <summary>A take changed the queue: bump the change counter and wake producers waiting for room.</summary>
+        private void Taken()
+        {
+            if (_header!.NoteChange()) _platform.WakeAll(Memory, SegmentHeader.ChangeCounterOffset);
         }
 
         internal SharedMemoryException Closed() => Errors.Create(SharedMemoryError.HandleClosed, Name, nameof(Resources.Messages.HandleClosed), Name);
