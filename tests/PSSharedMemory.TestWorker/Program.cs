@@ -16,6 +16,8 @@ namespace PSSharedMemory.TestWorker
     ///   produce NAME ID COUNT [pauses]  enqueue COUNT checked messages and an end-of-stream mark
     ///   consume NAME [pauses]           dequeue until an end-of-stream mark; print "writer sequence" lines
     ///   produce-batches NAME ID COUNT [pauses]  as produce, in batches of random sizes
+    ///   produce-large NAME ID COUNT [pauses]    as produce, with messages of 256-700 KiB, which are
+    ///                                   published piece by piece as they are written
     ///   consume-batches NAME [pauses]   as consume, taking runs of messages into a buffer
     ///   ping NAME COUNT                 write COUNT values holding their write time, 3 ms apart
     ///   idle-wait NAME SECONDS          wait on an unchanging segment; print the CPU milliseconds used
@@ -25,7 +27,8 @@ namespace PSSharedMemory.TestWorker
         private static int Main(string[] args)
         {
             if (args.Length >= 3 && args[0] == "crash-writer") return CrashWriter(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
-            if (args.Length >= 4 && args[0] == "produce") return QueueWorker.Produce(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses");
+            if (args.Length >= 4 && args[0] == "produce") return QueueWorker.Produce(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses", 24, 200);
+            if (args.Length >= 4 && args[0] == "produce-large") return QueueWorker.Produce(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses", 256 * 1024, 700 * 1024);
             if (args.Length >= 2 && args[0] == "consume") return QueueWorker.Consume(args[1], pauses: args.Length > 2 && args[2] == "pauses");
             if (args.Length >= 4 && args[0] == "produce-batches") return QueueWorker.ProduceBatches(args[1], Int(args[2]), Int(args[3]), pauses: args.Length > 4 && args[4] == "pauses");
             if (args.Length >= 2 && args[0] == "consume-batches") return QueueWorker.ConsumeBatches(args[1], pauses: args.Length > 2 && args[2] == "pauses");

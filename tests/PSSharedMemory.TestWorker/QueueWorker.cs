@@ -12,14 +12,14 @@ namespace PSSharedMemory.TestWorker
         private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
         /// <summary>Enqueues COUNT checked messages (writer ID, sequence 1..COUNT), then an end-of-stream mark.</summary>
-        public static int Produce(string name, int id, int count, bool pauses)
+        public static int Produce(string name, int id, int count, bool pauses, int minLength, int maxLength)
         {
             var random = new Random(id);
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             if (pauses) FaultInjection.Pause = _ => Thread.SpinWait(random.Next(0, 20000));
             for (int sequence = 1; sequence <= count; sequence++)
             {
-                Enqueue(queue, PayloadKind.Bytes, CheckedPayload.Create(id, sequence, random.Next(24, 200), random));
+                Enqueue(queue, PayloadKind.Bytes, CheckedPayload.Create(id, sequence, random.Next(minLength, maxLength), random));
                 if (sequence == 1)
                 {
                     Console.Out.WriteLine("producing");

@@ -105,6 +105,53 @@ namespace PSSharedMemory.Tests
             Assert.True(sent > 10_000 && received > 10_000, $"sent {sent}, received {received}");
         }
 
+        [Theory]
+        [InlineData(ChecksumAlgorithm.LaneSum)]
+        [InlineData(ChecksumAlgorithm.Crc32)]
+        public async System.Threading.Tasks.Task Long_and_short_messages_taken_by_a_consumer_running_beside_the_producer_arrive_whole_and_in_order(ChecksumAlgorithm algorithm)
+        {
+            // Two handles, as two processes would have: a take never waits for the producer's lock, and one
+            // finding the queue empty follows a long message (256 KiB or more) as its producer writes it.
+            using var producer = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 2 * 1024 * 1024, Kind = SegmentKind.Queue, Checksum = algorithm });
+            using var consumer = SharedMemorySegment.Open(new SegmentOptions(_name) { Mode = OpenMode.OpenExisting });
+            var random = new Random(41);
+            var sent = new List<byte[]>();
+            for (int i = 0; i < 300; i++)
+            {
+                var payload = new byte[random.Next(3) == 0 ? random.Next(0, 300) : random.Next(256 * 1024 - 20, 900 * 1024)];
+                random.NextBytes(payload);
+                sent.Add(payload);
+            }
+
+            var producing = System.Threading.Tasks.Task.Run(() =>
+            {
+                foreach (byte[] payload in sent)
+                {
+                    if (producer.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, payload) ? producer : null, TimeSpan.FromSeconds(30)) is null) throw new TimeoutException("the queue stayed full");
+                }
+            });
+            var buffer = new byte[1024 * 1024];
+            for (int i = 0; i < sent.Count; i++)
+            {
+                byte[] received;
+                if (i % 2 == 0)
+                {
+                    received = consumer.WaitFor(taking => taking.TryDequeue(), TimeSpan.FromSeconds(30))?.Payload ?? throw new TimeoutException($"message {i} did not arrive");
+                }
+                else
+                {
+                    int length = -1;
+                    Assert.NotNull(consumer.WaitFor(taking => (length = taking.TryDequeue(buffer, 0, out _)) >= 0 ? taking : null, TimeSpan.FromSeconds(30)));
+                    received = buffer.AsSpan(0, length).ToArray();
+                }
+
+                Assert.True(sent[i].AsSpan().SequenceEqual(received), $"message {i} of {sent[i].Length} bytes differs");
+            }
+
+            await producing;
+            Assert.Equal(0, consumer.MessageCount);
+        }
+
         [Fact]
         public void A_batch_round_trip_allocates_nothing_per_message()
         {

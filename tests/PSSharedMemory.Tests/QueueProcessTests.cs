@@ -57,12 +57,8 @@ namespace PSSharedMemory.Tests
             {
                 Assert.True(consumer.ExitCode == 0, consumer.Stderr);
                 var last = new Dictionary<int, long>();
-                foreach (string line in consumer.OutputLines)
+                foreach ((int writer, long sequence) in Received(consumer, ref torn))
                 {
-                    if (line == "torn") { torn++; continue; }
-                    string[] parts = line.Split(' ');
-                    int writer = int.Parse(parts[0], CultureInfo.InvariantCulture);
-                    long sequence = long.Parse(parts[1], CultureInfo.InvariantCulture);
                     if (!seen.Add((writer, sequence))) duplicates++;
                     if (last.TryGetValue(writer, out long previous) && sequence <= previous) outOfOrder++;
                     last[writer] = sequence;
@@ -117,6 +113,65 @@ namespace PSSharedMemory.Tests
 
             Output.WriteLine($"{worker}: producers killed mid-stream: {kills}, kills inside the lock: {abandoned}, messages drained afterwards: {delivered}, torn: 0, holes: 0");
             Assert.True(abandoned > 0, "no kill landed inside the lock");
+        }
+
+        [Fact]
+        public void A_consumer_following_long_messages_as_they_are_written_never_takes_one_whose_producer_was_killed_mid_message()
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Size = 4 * 1024 * 1024, Kind = SegmentKind.Queue });
+            using var consumer = StartWorker("consume", SegmentName);
+            var random = new Random(7);
+            int kills = 0, midMessage = 0;
+            for (int round = 1; round <= 12; round++)
+            {
+                using (var producer = StartWorker("produce-large", SegmentName, round.ToString(CultureInfo.InvariantCulture), "1000000", "pauses"))
+                {
+                    producer.WaitForOutput("producing");
+                    System.Threading.Thread.Sleep(random.Next(5, 40));
+                    producer.Kill();
+                    kills++;
+                }
+
+                // The header's "written" (48) past its tail (40): the producer died with a message half published.
+                if (queue.Memory.ReadUInt64(48) > queue.Memory.ReadUInt64(40)) midMessage++;
+            }
+
+            using (LockedSegment locked = queue.Lock()) Assert.True(locked.TryEnqueue(PayloadKind.EndOfStream, Array.Empty<byte>()));
+            consumer.WaitForExit(ChildProcess.DefaultTimeout);
+            Assert.True(consumer.ExitCode == 0, consumer.Stderr);
+            int torn = 0, holes = 0, received = 0;
+            var last = new Dictionary<int, long>();
+            foreach ((int writer, long sequence) in Received(consumer, ref torn))
+            {
+                if (sequence != (last.TryGetValue(writer, out long previous) ? previous : 0) + 1) holes++;
+                last[writer] = sequence;
+                received++;
+            }
+
+            Output.WriteLine($"producers of 256-700 KiB messages killed: {kills}, with a message half published: {midMessage}, messages received: {received}, torn: {torn}, holes or repeats: {holes}");
+            Assert.Equal(0, torn);
+            Assert.Equal(0, holes);
+            Assert.True(midMessage > 0, "no kill landed inside a message");
+            Assert.True(received >= kills);
+        }
+
+        /// <summary>The "writer sequence" lines a consume worker printed; its "torn" lines are counted in <paramref name="torn"/>.</summary>
+        private static List<(int Writer, long Sequence)> Received(ChildProcess consumer, ref int torn)
+        {
+            var messages = new List<(int, long)>();
+            foreach (string line in consumer.OutputLines)
+            {
+                if (line == "torn")
+                {
+                    torn++;
+                    continue;
+                }
+
+                string[] parts = line.Split(' ');
+                messages.Add((int.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture)));
+            }
+
+            return messages;
         }
 
         [Theory]

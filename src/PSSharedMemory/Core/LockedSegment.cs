@@ -17,6 +17,8 @@ namespace PSSharedMemory
         {
             _segment = segment;
             WasAbandoned = wasAbandoned;
+            // A producer that died mid-record leaves how far it had got; consumers must not follow that record.
+            if (wasAbandoned) segment.Queue?.ForgetUnfinished();
             // A process that died holding the lock may have changed the segment without bumping the change
             // counter, which it does on release: bump it for it, so that nobody sleeps through that change.
             _changed = wasAbandoned && segment.Header is not null;

@@ -204,7 +204,9 @@ namespace PSSharedMemory
 
         /// <summary>
         /// Takes the oldest message of a queue into a buffer of the caller's, allocating nothing: its length,
-        /// or -1 when the queue is empty. A message that does not fit stays in the queue (ValueTooLarge).
+        /// or -1 when the queue is empty. A message that does not fit stays in the queue (ValueTooLarge). When
+        /// the queue is empty and a producer is writing a long message (256 KiB or more), this copies it as it
+        /// is written and takes it once it is committed, which moves long messages between cores much faster.
         /// </summary>
         public int TryDequeue(byte[] buffer, int index, out PayloadKind kind)
         {
