@@ -76,16 +76,22 @@ namespace PSSharedMemory.Tests
                     foreach (var (offset, width, value) in c.Fields) Poke(buffer, c.Length, offset, width, value);
                     foreach (var (offset, value) in c.Bytes) if (offset < c.Length) Marshal.WriteByte(buffer, offset, value);
 
+                    var into = new byte[c.Length];
                     long before = GC.GetAllocatedBytesForCurrentThread();
                     if (c.Queue)
                     {
-                        // Dequeue until empty: every message whole, or the module's own error, within a bounded number of steps.
+                        // Dequeue until empty: every message whole, or the module's own error, within a bounded number
+                        // of steps; every other step into a buffer, which may follow a record the header says is
+                        // being written.
                         for (int step = 0; step < 1000; step++)
                         {
-                            StoredValue? message = Outcome(() => queue.TryDequeue(), ref corrupted);
-                            if (message is null) break;
+                            int length = step % 2 == 0
+                                ? Outcome(() => queue.TryDequeue(), ref corrupted)?.Payload.Length ?? -1
+                                : TakeInto(queue, into, ref corrupted);
+
+                            if (length < 0) break;
                             values++;
-                            Assert.True(message.Payload.Length <= c.Length - SegmentHeader.Size);
+                            Assert.True(length <= c.Length - SegmentHeader.Size);
                         }
                     }
                     else
@@ -149,6 +155,19 @@ namespace PSSharedMemory.Tests
             finally
             {
                 Marshal.FreeHGlobal(buffer);
+            }
+        }
+
+        private static int TakeInto(MessageQueue queue, byte[] buffer, ref int corrupted)
+        {
+            try
+            {
+                return queue.TryDequeue(buffer, 0, out _);
+            }
+            catch (SharedMemoryException e) when (e.Error is SharedMemoryError.Corrupted or SharedMemoryError.WrongKind)
+            {
+                corrupted++;
+                return -1;
             }
         }
 

@@ -159,12 +159,11 @@ namespace PSSharedMemory
             return true;
         }
 
-        /// <summary>Forgets how far a producer that died holding the lock had written, so that nobody follows its record.</summary>
-        public void ForgetUnfinished()
-        {
-            (_, long tail) = Positions();
-            _memory.WriteUInt64(WrittenOffset, (ulong)tail);
-        }
+        /// <summary>
+        /// Forgets how far a producer that died holding the lock had written, so that nobody follows its record.
+        /// It runs as the lock is taken, so it never throws: damage is for the operations that follow to report.
+        /// </summary>
+        public void ForgetUnfinished() => _memory.WriteUInt64(WrittenOffset, _memory.ReadUInt64(TailOffset));
 
         /// <summary>
         /// Appends the batch's records from <paramref name="first"/> on, as many as there is room for now, each
