@@ -162,6 +162,34 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void A_producer_waiting_for_room_sees_a_take_that_lands_between_its_look_and_its_sleep()
+        {
+            using var producer = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1024, Kind = SegmentKind.Queue });
+            using var consumer = SharedMemorySegment.Open(new SegmentOptions(_name) { Mode = OpenMode.OpenExisting });
+            var payload = new byte[100];
+            using (LockedSegment locked = producer.Lock())
+            {
+                while (locked.TryEnqueue(PayloadKind.Bytes, payload)) { }
+            }
+
+            // The take lands inside the producer's hold, right after its attempt found no room: the worst moment.
+            bool taken = false;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            object? enqueued = producer.WaitUntil(
+                locked =>
+                {
+                    if (locked.TryEnqueue(PayloadKind.Bytes, payload)) return producer;
+                    if (!taken) taken = consumer.TryDequeue() is not null;
+                    return null;
+                },
+                TimeSpan.FromSeconds(3));
+            Assert.True(taken);
+            Assert.NotNull(enqueued);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the producer slept {clock.Elapsed.TotalSeconds:F1} s through the take");
+            producer.Remove();
+        }
+
+        [Fact]
         public void Kinds_a_reader_would_call_corrupt_are_refused_by_the_writer_and_change_nothing()
         {
             using var value = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 256 });

@@ -176,9 +176,11 @@ namespace PSSharedMemory
                 uint observed;
                 using (LockedSegment locked = Lock(lockTimeout, cancellationToken))
                 {
+                    // Read before the attempt, not after: queue consumers change the segment without the lock, and
+                    // a take between a failed attempt and a later read would be slept through.
+                    observed = locked.ChangeCounter;
                     T? result = attempt(locked);
                     if (result is not null) return result;
-                    observed = locked.ChangeCounter;
                 }
 
                 TimeSpan remaining = timeout - clock.Elapsed;
