@@ -107,6 +107,39 @@ namespace PSSharedMemory.Tests
         }
 
         [SkippableFact]
+        public void A_consumer_takes_long_messages_without_the_lock_while_a_Windows_producer_writes_them()
+        {
+            _wine.SkipIfMissing();
+            // The consumer calls the core directly: taking into a buffer follows a long message as it is written.
+            using var consumer = _wine.Host($@"
+                $q = New-SharedMemory -Name '{_name}' -Size 2MB -Queue
+                [Console]::Out.WriteLine('ready'); [Console]::Out.Flush()
+                $buffer = [byte[]]::new(1MB); $kind = [PSSharedMemory.PayloadKind]::None
+                $got = 0; $bad = 0; $clock = [Diagnostics.Stopwatch]::StartNew()
+                while ($got -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) {{
+                    $length = $q.TryDequeue($buffer, 0, [ref] $kind)
+                    if ($length -lt 0) {{ continue }}
+                    $got++
+                    if ($length -ne 300KB + $got -or $kind -ne 'Bytes') {{ $bad++; continue }}
+                    for ($i = 0; $i -lt $length; $i += 4099) {{ if ($buffer[$i] -ne $got) {{ $bad++; break }} }}
+                    if ($buffer[$length - 1] -ne $got) {{ $bad++ }}
+                }}
+                ""$got $bad""");
+            consumer.WaitForOutput("ready");
+            using var producer = _wine.RunHost($@"
+                $q = New-SharedMemory -Name '{_name}' -OpenExisting
+                foreach ($n in 1..12) {{
+                    # Each message filled with its own number: a message mixed from two would show two.
+                    $b = [byte[]]::new(300KB + $n); [Array]::Fill($b, [byte] $n)
+                    Write-SharedMemory $q -InputObject $b -NoEnd
+                }}");
+            Assert.True(producer.ExitCode == 0, producer.Stderr);
+            consumer.WaitForExit(ChildProcess.DefaultTimeout);
+            Assert.True(consumer.ExitCode == 0, consumer.Stderr);
+            Assert.Equal("12 0", consumer.OutputLines.Last());
+        }
+
+        [SkippableFact]
         public void The_seed_style_peer_writes_and_the_cmdlets_read()
         {
             _wine.SkipIfMissing();
