@@ -43,6 +43,26 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void A_file_backed_queue_truncated_by_another_process_is_reported_by_a_take_which_has_no_lock()
+        {
+            string path = Path.Combine(Path.GetTempPath(), SegmentName + "q.bin");
+            try
+            {
+                Run("$global:fq = New-SharedMemory -Name ($name + 'q') -Path $p -Size 65536 -Queue; 'a', 'b' | Write-SharedMemory $global:fq -NoEnd", ("p", path)).AssertNoErrors();
+                using (var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)) file.SetLength(10);
+
+                var r = Run("Read-SharedMemory $global:fq; 'still alive'");
+                Assert.Equal("ReadSharedMemoryTruncated" + ReadId, r.ErrorIds);
+                Assert.Equal("still alive", r.Output.Single().BaseObject);
+            }
+            finally
+            {
+                Run("$global:fq.Dispose()");
+                File.Delete(path);
+            }
+        }
+
+        [Fact]
         public void A_file_truncated_by_another_process_is_reported_instead_of_killing_this_one()
         {
             string path = Path.Combine(Path.GetTempPath(), SegmentName + ".bin");

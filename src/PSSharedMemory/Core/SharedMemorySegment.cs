@@ -474,8 +474,11 @@ namespace PSSharedMemory
             long backing = _mapping!.BackingLength;
             if (backing >= _mapping.Length) return;
             ReleaseOwned(crossProcessLock, _name);
-            throw Errors.Create(SharedMemoryError.Truncated, Path, nameof(Resources.Messages.Truncated), Path, Name, backing, _mapping.Length);
+            throw Truncated(backing);
         }
+
+        private SharedMemoryException Truncated(long backing) =>
+            Errors.Create(SharedMemoryError.Truncated, Path, nameof(Resources.Messages.Truncated), Path, Name, backing, _mapping!.Length);
 
         private uint ChangeCounterOrClosed()
         {
@@ -514,7 +517,7 @@ namespace PSSharedMemory
             // Under the lock this check keeps cooperating processes from truncating meanwhile; a take has no lock,
             // and the module never truncates, so it guards against the same other programs the lock cannot stop.
             long backing = IsFileBacked ? _mapping.BackingLength : _mapping.Length;
-            if (backing < _mapping.Length) throw Errors.Create(SharedMemoryError.Truncated, Path, nameof(Resources.Messages.Truncated), Path, Name, backing, _mapping.Length);
+            if (backing < _mapping.Length) throw Truncated(backing);
             return queue;
         }
 
