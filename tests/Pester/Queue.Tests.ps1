@@ -17,6 +17,19 @@ Describe 'Queues and -Wait' {
         $q.MessageCount | Should -Be 0
     }
 
+    It 'reads messages while another handle holds the lock, since a take needs none' {
+        $q = New-SharedMemory -Name $name -Size 4KB -Queue
+        'a', 'b' | Write-SharedMemory $q -NoEnd
+        $other = New-SharedMemory -Name $name -OpenExisting
+        $locked = $other.Lock()
+        try {
+            Read-SharedMemory $q -TimeoutSeconds 0 | Should -Be @('a', 'b')
+        }
+        finally {
+            $locked.Dispose()
+        }
+    }
+
     It 'records the kind, so openers need not repeat it' {
         New-SharedMemory -Name $name -Size 4KB -Queue | Out-Null
         (New-SharedMemory -Name $name -OpenExisting).Kind | Should -Be 'Queue'
