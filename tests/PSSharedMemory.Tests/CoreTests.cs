@@ -161,8 +161,10 @@ namespace PSSharedMemory.Tests
             producer.Remove();
         }
 
-        [Fact]
-        public void A_producer_waiting_for_room_sees_a_take_that_lands_between_its_look_and_its_sleep()
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        public void A_producer_waiting_for_room_sees_a_take_that_lands_between_its_look_and_its_sleep(int landsInAttempt)
         {
             using var producer = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1024, Kind = SegmentKind.Queue });
             using var consumer = SharedMemorySegment.Open(new SegmentOptions(_name) { Mode = OpenMode.OpenExisting });
@@ -172,14 +174,16 @@ namespace PSSharedMemory.Tests
                 while (locked.TryEnqueue(PayloadKind.Bytes, payload)) { }
             }
 
-            // The take lands inside the producer's hold, right after its attempt found no room: the worst moment.
+            // The take lands inside the producer's hold, right after an attempt found no room: the worst moment.
+            // The first attempt is made before the producer counts itself as waiting for room, the second after.
             bool taken = false;
+            int attempts = 0;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             object? enqueued = producer.WaitUntil(
                 locked =>
                 {
                     if (locked.TryEnqueue(PayloadKind.Bytes, payload)) return producer;
-                    if (!taken) taken = consumer.TryDequeue() is not null;
+                    if (++attempts == landsInAttempt) taken = consumer.TryDequeue() is not null;
                     return null;
                 },
                 TimeSpan.FromSeconds(3));

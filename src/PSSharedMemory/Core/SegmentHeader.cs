@@ -15,7 +15,8 @@ namespace PSSharedMemory
     ///  96 u64 creation time, Unix milliseconds
     /// 104 u32 change counter, bumped after every change, that waiters sleep on   108 u32 number of waiters
     /// 112 u32 checksum algorithm (0 = CRC-32, 1 = LaneSum; layout 2, zero and meaning CRC-32 in layout 1)
-    /// 116..127 reserved, zero
+    /// 116 u32 queues: producers waiting for room, for whom consumers bump the change counter
+    /// 120..127 reserved, zero
     /// A queue (segment kind 1) uses bytes 32..55 for its ring instead of the descriptors: see MessageQueue.
     /// </code>
     /// A value is committed by writing its payload where it does not overlap the current one, filling the
@@ -44,6 +45,7 @@ namespace PSSharedMemory
         public const int ChangeCounterOffset = 104;
         public const int WaitersOffset = 108;
         private const int ChecksumOffset = 112;
+        public const int RoomWaitersOffset = 116;
 
         private const int DescOffset = 0;
         private const int DescLength = 8;
@@ -90,6 +92,20 @@ namespace PSSharedMemory
         {
             _memory.IncrementUInt32(ChangeCounterOffset);
             return _memory.ReadUInt32(WaitersOffset) != 0;
+        }
+
+        /// <summary>
+        /// Marks a take from a queue: a change for waiters only when a producer said it waits for room. Other
+        /// consumers wait for messages, which producers announce; waking them for every take made four
+        /// consumers race for each message on two cores. True when some process must be woken.
+        /// </summary>
+        public bool NoteTake() => _memory.ReadUInt32(RoomWaitersOffset) != 0 && NoteChange();
+
+        /// <summary>Counts a producer in (or out) of those waiting for room in a queue.</summary>
+        public void CountRoomWaiter(bool waiting)
+        {
+            if (waiting) _memory.IncrementUInt32(RoomWaitersOffset);
+            else _memory.DecrementUInt32(RoomWaitersOffset);
         }
 
         public void Initialize(long capacity, SegmentKind kind, ChecksumAlgorithm checksum)

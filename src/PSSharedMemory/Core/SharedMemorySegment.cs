@@ -171,20 +171,38 @@ namespace PSSharedMemory
         {
             if (attempt is null) throw new ArgumentNullException(nameof(attempt));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (true)
+            bool counted = false;
+            try
             {
-                uint observed;
-                using (LockedSegment locked = Lock(lockTimeout, cancellationToken))
+                while (true)
                 {
-                    // Read before the attempt, not after: queue consumers change the segment without the lock, and
-                    // a take between a failed attempt and a later read would be slept through.
-                    observed = locked.ChangeCounter;
-                    T? result = attempt(locked);
-                    if (result is not null) return result;
-                }
+                    uint observed;
+                    using (LockedSegment locked = Lock(lockTimeout, cancellationToken))
+                    {
+                        // Read before the attempt, not after: queue consumers change the segment without the lock,
+                        // and a take between a failed attempt and a later read would be slept through.
+                        observed = locked.ChangeCounter;
+                        T? result = attempt(locked);
+                        if (result is not null) return result;
+                        if (!counted && Queue is not null)
+                        {
+                            // Consumers bump the counter for takes only while a producer is counted here. A take
+                            // after the count is bumped; one before it may have made the room: so look again.
+                            _header!.CountRoomWaiter(waiting: true);
+                            counted = true;
+                            observed = locked.ChangeCounter;
+                            result = attempt(locked);
+                            if (result is not null) return result;
+                        }
+                    }
 
-                TimeSpan remaining = timeout - clock.Elapsed;
-                if (remaining <= TimeSpan.Zero || !WaitForChange(observed, remaining, cancellationToken)) return null;
+                    TimeSpan remaining = timeout - clock.Elapsed;
+                    if (remaining <= TimeSpan.Zero || !WaitForChange(observed, remaining, cancellationToken)) return null;
+                }
+            }
+            finally
+            {
+                if (counted) UncountRoomWaiter();
             }
         }
 
@@ -505,6 +523,14 @@ namespace PSSharedMemory
             }
         }
 
+        private void UncountRoomWaiter()
+        {
+            lock (_inProcessGate)
+            {
+                if (_mapping is not null) _header!.CountRoomWaiter(waiting: false);
+            }
+        }
+
         /// <summary>The queue, or <see cref="SharedMemoryError.WrongKind"/> for a segment of another kind.</summary>
         internal MessageQueue RequireQueue() =>
             Queue ?? throw Errors.Create(SharedMemoryError.WrongKind, Name, nameof(Resources.Messages.WrongKind), Name, Kind?.ToString() ?? "raw", SegmentKind.Queue);
@@ -521,10 +547,10 @@ namespace PSSharedMemory
             return queue;
         }
 
-        /// <summary>A take changed the queue: bump the change counter and wake producers waiting for room.</summary>
+        /// <summary>A take made room in the queue: bump the change counter and wake the producers waiting for room, if any.</summary>
         private void Taken()
         {
-            if (_header!.NoteChange()) _platform.WakeAll(Memory, SegmentHeader.ChangeCounterOffset);
+            if (_header!.NoteTake()) _platform.WakeAll(Memory, SegmentHeader.ChangeCounterOffset);
         }
 
         internal SharedMemoryException Closed() => Errors.Create(SharedMemoryError.HandleClosed, Name, nameof(Resources.Messages.HandleClosed), Name);
