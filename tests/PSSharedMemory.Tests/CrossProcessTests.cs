@@ -85,6 +85,18 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void A_writer_waiting_for_room_in_a_queue_whose_lock_was_abandoned_is_warned_once()
+        {
+            Run("$q = New-SharedMemory -Name $name -Size 256 -Queue; while ($q.FreeBytes -ge 24) { Write-SharedMemory $q -InputObject 'x' -NoEnd }").AssertNoErrors();
+            using var child = ChildProcess.Host($"$l = (New-SharedMemory -Name {SegmentName} -OpenExisting).Lock(); [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep -Seconds 600");
+            child.WaitForOutput("locked");
+            child.Kill();
+            var r = Run("Write-SharedMemory -Name $name -InputObject 'y' -NoEnd -TimeoutSeconds 0.3");
+            Assert.Equal("WriteSharedMemoryWaitTimeout,PSSharedMemory.Commands.WriteSharedMemoryCommand", r.ErrorIds);
+            Assert.Single(r.Warnings, w => w.Contains("abandoned", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void A_process_killed_holding_the_lock_is_reported_to_the_next_opener()
         {
             Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'kept'").AssertNoErrors();

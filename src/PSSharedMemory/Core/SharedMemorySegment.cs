@@ -177,6 +177,7 @@ namespace PSSharedMemory
                 while (true)
                 {
                     uint observed;
+                    bool lookAgain = false;
                     using (LockedSegment locked = Lock(lockTimeout, cancellationToken))
                     {
                         // Read before the attempt, not after: queue consumers change the segment without the lock,
@@ -187,15 +188,15 @@ namespace PSSharedMemory
                         if (!counted && Queue is not null)
                         {
                             // Consumers bump the counter for takes only while a producer is counted here. A take
-                            // after the count is bumped; one before it may have made the room: so look again.
+                            // after the count is bumped; one before it may have made the room: so look again, in a
+                            // hold of its own (callers may count on one attempt per hold), before sleeping.
                             _header!.CountRoomWaiter(waiting: true);
                             counted = true;
-                            observed = locked.ChangeCounter;
-                            result = attempt(locked);
-                            if (result is not null) return result;
+                            lookAgain = true;
                         }
                     }
 
+                    if (lookAgain) continue;
                     TimeSpan remaining = timeout - clock.Elapsed;
                     if (remaining <= TimeSpan.Zero || !WaitForChange(observed, remaining, cancellationToken)) return null;
                 }
