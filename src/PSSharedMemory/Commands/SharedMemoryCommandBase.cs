@@ -83,19 +83,13 @@ namespace PSSharedMemory.Commands
         }
 
         /// <summary>Runs <paramref name="action"/> holding the segment's lock, warning when it was abandoned.</summary>
-        internal T UnderLock<T>(SharedMemorySegment segment, double? timeoutSeconds, Func<LockedSegment, T> action)
-        {
-            try
+        internal T UnderLock<T>(SharedMemorySegment segment, double? timeoutSeconds, Func<LockedSegment, T> action) =>
+            Stoppable(segment, () =>
             {
                 using LockedSegment locked = segment.Lock(ToTimeout(timeoutSeconds), StopToken);
                 WarnIfAbandoned(locked.WasAbandoned, segment.Name);
                 return action(locked);
-            }
-            catch (OperationCanceledException e)
-            {
-                throw Canceled(segment, e);
-            }
-        }
+            });
 
         /// <summary>Runs <paramref name="action"/> under the lock with a progress bar for a large value, taken down however it ends.</summary>
         internal T UnderLockWithProgress<T>(SharedMemorySegment segment, double? timeoutSeconds, string activityMessageName, Func<LockedSegment, Action<long, long>, T> action)
@@ -111,44 +105,36 @@ namespace PSSharedMemory.Commands
             }
         }
 
-        private static SharedMemoryException Canceled(SharedMemorySegment segment, OperationCanceledException e) =>
-            new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
+        /// <summary>Runs a core call that takes <see cref="StopToken"/>, reporting Ctrl+C as the module's Canceled error.</summary>
+        private static T Stoppable<T>(SharedMemorySegment segment, Func<T> call)
+        {
+            try
+            {
+                return call();
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new SharedMemoryException(SharedMemoryError.Canceled, Errors.Format(nameof(Resources.Messages.Canceled), segment.Name), segment.Name, 0, e);
+            }
+        }
 
         /// <summary>The core's wait loop, with the warning for an abandoned lock and Ctrl+C as a stop.</summary>
         internal T? WaitUntil<T>(SharedMemorySegment segment, double? lockTimeoutSeconds, TimeSpan timeout, Func<LockedSegment, T?> attempt)
-            where T : class
-        {
-            try
-            {
-                return segment.WaitUntil(
-                    locked =>
-                    {
-                        WarnIfAbandoned(locked.WasAbandoned, segment.Name);
-                        return attempt(locked);
-                    },
-                    timeout,
-                    ToTimeout(lockTimeoutSeconds),
-                    StopToken);
-            }
-            catch (OperationCanceledException e)
-            {
-                throw Canceled(segment, e);
-            }
-        }
+            where T : class =>
+            Stoppable(segment, () => segment.WaitUntil(
+                locked =>
+                {
+                    WarnIfAbandoned(locked.WasAbandoned, segment.Name);
+                    return attempt(locked);
+                },
+                timeout,
+                ToTimeout(lockTimeoutSeconds),
+                StopToken));
 
         /// <summary>The core's wait without the lock (a consumer's), with Ctrl+C as a stop.</summary>
         internal T? WaitFor<T>(SharedMemorySegment segment, TimeSpan timeout, Func<SharedMemorySegment, T?> attempt)
-            where T : class
-        {
-            try
-            {
-                return segment.WaitFor(attempt, timeout, StopToken);
-            }
-            catch (OperationCanceledException e)
-            {
-                throw Canceled(segment, e);
-            }
-        }
+            where T : class =>
+            Stoppable(segment, () => segment.WaitFor(attempt, timeout, StopToken));
 
         /// <summary>Converts seconds to a wait bound; none means wait until Ctrl+C.</summary>
         protected static TimeSpan WaitBound(double? seconds) => seconds.HasValue ? TimeSpan.FromSeconds(seconds.Value) : TimeSpan.FromDays(365);
