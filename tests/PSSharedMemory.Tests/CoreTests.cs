@@ -15,8 +15,7 @@ namespace PSSharedMemory.Tests
 
         public void Dispose()
         {
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
+            Names.DeleteSegment(_name);
             File.Delete(Path.Combine(Path.GetTempPath(), _name + "_Mutex"));
         }
 

@@ -38,17 +38,16 @@ namespace PSSharedMemory.Tests
         {
             var r = Run("(New-SharedMemory -Name ($name + 'r') -Size 64).Created; (New-SharedMemory -Name ($name.ToUpperInvariant() + 'R') -Size 64).Created").AssertNoErrors();
             Assert.Equal(new object[] { true, true }, r.Output.Select(o => o.BaseObject));
-            File.Delete(Names.ShmPath(SegmentName.ToUpperInvariant() + "R"));
-            File.Delete(Names.ShmPath(SegmentName.ToUpperInvariant() + "R") + "_Mutex");
+            Names.DeleteSegment(SegmentName.ToUpperInvariant() + "R");
         }
 
         [Fact]
         public void A_file_backed_queue_truncated_by_another_process_is_reported_by_a_take_which_has_no_lock()
         {
-            string path = Path.Combine(Path.GetTempPath(), SegmentName + "q.bin");
+            string path = Path.Combine(Path.GetTempPath(), SegmentName + "2.bin");
             try
             {
-                Run("$global:fq = New-SharedMemory -Name ($name + 'q') -Path $p -Size 65536 -Queue; 'a', 'b' | Write-SharedMemory $global:fq -NoEnd", ("p", path)).AssertNoErrors();
+                Run("$global:fq = New-SharedMemory -Name ($name + '2') -Path $p -Size 65536 -Queue; 'a', 'b' | Write-SharedMemory $global:fq -NoEnd", ("p", path)).AssertNoErrors();
                 using (var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)) file.SetLength(10);
 
                 var r = Run("Read-SharedMemory $global:fq; 'still alive'");

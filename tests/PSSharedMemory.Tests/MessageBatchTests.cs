@@ -13,8 +13,7 @@ namespace PSSharedMemory.Tests
 
         public void Dispose()
         {
-            File.Delete(Names.ShmPath(_name));
-            File.Delete(Names.ShmPath(_name) + "_Mutex");
+            Names.DeleteSegment(_name);
         }
 
         [Theory]

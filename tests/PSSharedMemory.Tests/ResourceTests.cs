@@ -89,8 +89,7 @@ namespace PSSharedMemory.Tests
             Assert.Equal(2000, afterClose.Shm); // the segments themselves live on until removed
             foreach (int i in Enumerable.Range(1, 1000))
             {
-                File.Delete(Names.ShmPath($"{_prefix}_{i}"));
-                File.Delete(Names.ShmPath($"{_prefix}_{i}_Mutex"));
+                Names.DeleteSegment($"{_prefix}_{i}");
             }
 
             _output.WriteLine($"handles: 1000; mappings of the segments {before.Maps} -> after Remove-Module {afterRemoveModule.Maps} -> after closing a runspace {afterClose.Maps}");

@@ -98,12 +98,7 @@ namespace PSSharedMemory.Tests
                 $n = 0; $bad = 0
                 Read-SharedMemory $q -Wait -TimeoutSeconds 60 | ForEach-Object {{ $n++; if ($_ -ne ""item $n"") {{ $bad++ }} }}
                 ""$n $bad""");
-            consumer.WaitForOutput("ready");
-            using var producer = _wine.RunHost($"1..500 | ForEach-Object {{ \"item $_\" }} | Write-SharedMemory -Name '{_name}'");
-            Assert.True(producer.ExitCode == 0, producer.Stderr);
-            consumer.WaitForExit(ChildProcess.DefaultTimeout);
-            Assert.True(consumer.ExitCode == 0, consumer.Stderr);
-            Assert.Equal("500 0", consumer.OutputLines.Last());
+            Assert.Equal("500 0", ConsumedWhile(consumer, $"1..500 | ForEach-Object {{ \"item $_\" }} | Write-SharedMemory -Name '{_name}'"));
         }
 
         [SkippableFact]
@@ -125,18 +120,24 @@ namespace PSSharedMemory.Tests
                     if ($buffer[$length - 1] -ne $got) {{ $bad++ }}
                 }}
                 ""$got $bad""");
-            consumer.WaitForOutput("ready");
-            using var producer = _wine.RunHost($@"
+            Assert.Equal("12 0", ConsumedWhile(consumer, $@"
                 $q = New-SharedMemory -Name '{_name}' -OpenExisting
                 foreach ($n in 1..12) {{
                     # Each message filled with its own number: a message mixed from two would show two.
                     $b = [byte[]]::new(300KB + $n); [Array]::Fill($b, [byte] $n)
                     Write-SharedMemory $q -InputObject $b -NoEnd
-                }}");
+                }}"));
+        }
+
+        /// <summary>Once the consumer host says "ready", runs the producer script in another host; the consumer's last line.</summary>
+        private string ConsumedWhile(ChildProcess consumer, string producerScript)
+        {
+            consumer.WaitForOutput("ready");
+            using var producer = _wine.RunHost(producerScript);
             Assert.True(producer.ExitCode == 0, producer.Stderr);
             consumer.WaitForExit(ChildProcess.DefaultTimeout);
             Assert.True(consumer.ExitCode == 0, consumer.Stderr);
-            Assert.Equal("12 0", consumer.OutputLines.Last());
+            return consumer.OutputLines.Last();
         }
 
         [SkippableFact]

@@ -12,5 +12,12 @@ namespace PSSharedMemory.Tests.Infrastructure
         }
 
         public static string ShmPath(string name) => "/dev/shm/" + name;
+
+        /// <summary>Deletes what a test may have left of a segment on Linux: its shm object and its lock companion.</summary>
+        public static void DeleteSegment(string name)
+        {
+            System.IO.File.Delete(ShmPath(name));
+            System.IO.File.Delete(ShmPath(name) + "_Mutex");
+        }
     }
 }

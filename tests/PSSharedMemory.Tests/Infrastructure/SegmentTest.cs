@@ -10,7 +10,8 @@ namespace PSSharedMemory.Tests.Infrastructure
     /// </summary>
     public abstract class SegmentTest : IDisposable
     {
-        private static readonly string[] LeftoverSuffixes = { "", "_Mutex", "2", "2_Mutex", "r", "r_Mutex" };
+        /// <summary>The segments a test may make besides its own: its name with one of these after it.</summary>
+        private static readonly string[] LeftoverSuffixes = { "", "2", "r" };
 
         protected SegmentTest(string prefix)
         {
@@ -48,7 +49,7 @@ namespace PSSharedMemory.Tests.Infrastructure
         {
             Ps.Run("Get-SharedMemory | Remove-SharedMemory -Confirm:$false");
             Ps.Dispose();
-            foreach (string suffix in LeftoverSuffixes) File.Delete(Names.ShmPath(SegmentName) + suffix);
+            foreach (string suffix in LeftoverSuffixes) Names.DeleteSegment(SegmentName + suffix);
             GC.SuppressFinalize(this);
         }
     }

@@ -27,8 +27,7 @@ namespace PSSharedMemory.Tests.Infrastructure
         {
             foreach (string suffix in new[] { "", "_raw", "_count" })
             {
-                File.Delete(Names.ShmPath(SegmentName + suffix));
-                File.Delete(Names.ShmPath(SegmentName + suffix) + "_Mutex");
+                Names.DeleteSegment(SegmentName + suffix);
             }
 
             GC.SuppressFinalize(this);
