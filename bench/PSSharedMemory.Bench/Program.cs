@@ -146,6 +146,16 @@ namespace PSSharedMemory.Bench
 
             double? ratio = python.HasValue ? ours / python.Value : null;
             table.Add("core", "create+open+close+remove, 4 KiB", Table.Time(ours), python.HasValue ? "Python create+close+unlink " + Table.Time(python.Value) : "python3 missing", ratio, "≤ 0.5× Python", ratio.HasValue ? ratio <= 0.5 : null);
+
+            // The floor of each design in plain C (bench/limits/create_cycle.c): how far any implementation
+            // of the cycle is from the target on this machine's kernel.
+            var floors = NativeLimit.Run("create_cycle", count.ToString(CultureInfo.InvariantCulture));
+            if (floors is null) return;
+            void Floor(string key, string what) => table.Add("limit", "C, " + what, Table.Time(floors[key]), python.HasValue ? "Python" : "", python.HasValue ? floors[key] / python.Value : null);
+            Floor("python_like", "create+close+unlink of one object mapped once and never touched (Python's cycle without the interpreter; no open)");
+            Floor("one_object_unmapped", "create+open+close+remove, one object, header by pwrite/pread, nothing mapped");
+            Floor("two_objects_unmapped", "create+open+close+remove, segment and lock companion, nothing mapped");
+            Floor("two_objects_mapped", "create+open+close+remove, segment and lock companion each mapped by creator and opener (this module's design)");
         }
 
         private static void Queues(Table table)
@@ -173,6 +183,13 @@ namespace PSSharedMemory.Bench
             table.Add("alternative", "TCP loopback, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Stream(big, 1 << 20, tcp: true)));
             table.Add("alternative", "FIFO (named pipe), 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Fifo(big, 1 << 20)));
             table.Add("across processes", "queue, 1 MiB messages, 1 producer → 1 consumer", Table.Rate((double)big * (1 << 20) / queueBig), "Unix socket", udsBig / queueBig, "≥ 3×", udsBig / queueBig >= 3);
+
+            // The floor of any design that copies on each side (bench/limits/ring.c), against a socket in the same C program.
+            var ring = NativeLimit.Run("ring", big.ToString(CultureInfo.InvariantCulture), (1 << 20).ToString(CultureInfo.InvariantCulture), (64 << 10).ToString(CultureInfo.InvariantCulture));
+            if (ring is null) return;
+            table.Add("limit", "C, Unix socketpair, 1 MiB chunks, process → process", Table.Rate(ring["socket"]));
+            table.Add("limit", "C, lock-free ring in shared memory, 1 MiB messages copied in and out in 64 KiB pieces, no checksum", Table.Rate(ring["ring"]), "C socketpair", ring["ring"] / ring["socket"]);
+            table.Add("limit", "C, the same ring with a lane sum of each piece on each side", Table.Rate(ring["ring_sum"]), "C socketpair", ring["ring_sum"] / ring["socket"]);
         }
 
         /// <summary>How many messages a batching producer or consumer moves per lock hold at most.</summary>
@@ -429,6 +446,7 @@ namespace PSSharedMemory.Bench
                 if (request.StartsWith("queue", StringComparison.Ordinal)) consumer.StandardInput.WriteLine(request);
                 shell.Invoke();
                 if (shell.HadErrors) throw new InvalidOperationException(shell.Streams.Error[0].ToString());
+                if (request == "none") return clock.Elapsed.TotalSeconds;
                 if (request.StartsWith("file", StringComparison.Ordinal)) consumer.StandardInput.WriteLine(request);
                 string received = consumer.StandardOutput.ReadLine()!;
                 double seconds = clock.Elapsed.TotalSeconds;
@@ -443,6 +461,7 @@ namespace PSSharedMemory.Bench
             }
 
             string queueProducer = "param($n, $name, $file) " + Objects + " | Write-SharedMemory -Handle $global:pq";
+            string aloneProducer = "param($n, $name, $file) " + Objects + " | Out-Null";
             string fileProducer = "param($n, $name, $file) " + Objects + " | Export-Clixml -Path $file";
             // A full-size round of each first, so that both processes run optimised code, as long-running
             // scripts do; then three rounds each, alternating, and the median of each, as the machine is shared.
@@ -450,14 +469,17 @@ namespace PSSharedMemory.Bench
             Run(fileProducer, "file " + file, count);
             var queueRounds = new List<double>();
             var fileRounds = new List<double>();
+            var aloneRounds = new List<double>();
             for (int round = 0; round < 3; round++)
             {
                 queueRounds.Add(Run(queueProducer, "queue " + name, count));
                 fileRounds.Add(Run(fileProducer, "file " + file, count));
+                aloneRounds.Add(Run(aloneProducer, "none", count));
             }
 
             double queue = Median(queueRounds);
             double handoff = Median(fileRounds);
+            double alone = Median(aloneRounds);
             consumer.StandardInput.Close();
             consumer.WaitForExit();
             File.Delete(file);
@@ -469,6 +491,9 @@ namespace PSSharedMemory.Bench
 
             table.Add("alternative", $"Export-Clixml to a temp file, then Import-Clixml in another process, {count:N0} objects (median of 3)", Table.Time(handoff));
             table.Add("cmdlets", $"Write-SharedMemory into a queue, Read-SharedMemory -Wait in another process, {count:N0} objects (median of 3)", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
+            // No hand-off can end before its producer has made the objects: the temp file's time over this one
+            // is the most any transport could gain in this row.
+            table.Add("limit", $"making the {count:N0} objects alone, sent nowhere (to Out-Null; median of 3)", Table.Time(alone), "temp file", handoff / alone);
         }
 
         private static double Median(List<double> values)

@@ -1,0 +1,147 @@
+/*
+ * What a create+open+close+remove cycle of a 4 KiB /dev/shm segment costs in plain C on this machine, by
+ * design, so that the benchmark can set PSSharedMemory's figure and Python's beside the floor of each
+ * design. The benchmark builds and runs it (`cc -O2`); it prints one line per design: name, seconds.
+ *
+ *   python_like          one object, created, truncated, mapped, unmapped, unlinked, never touched
+ *                        (what Python's SharedMemory(create=True) + close + unlink asks of the kernel)
+ *   one_object_unmapped  one object, header written with pwrite, opened and its header read with pread
+ *   two_objects_unmapped the same with a lock companion beside it, neither mapped
+ *   two_objects_mapped   PSSharedMemory's design: segment and companion each mapped by creator and opener,
+ *                        the header and the lock word written by the creator, the header read by the opener
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { HeaderSize = 128, DataSize = 4096, CompanionSize = 128 };
+
+static char segment[96], companion[96];
+static char header[HeaderSize];
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int create(const char *path, off_t size)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || ftruncate(fd, size) != 0) { perror(path); exit(1); }
+    return fd;
+}
+
+static int open_existing(const char *path)
+{
+    int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) { perror(path); exit(1); }
+    return fd;
+}
+
+static char *map(int fd, size_t size)
+{
+    char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) { perror("mmap"); exit(1); }
+    return p;
+}
+
+static void python_like(void)
+{
+    int fd = create(segment, DataSize);
+    char *p = map(fd, DataSize);
+    close(fd);
+    munmap(p, DataSize);
+    unlink(segment);
+}
+
+static void one_object_unmapped(void)
+{
+    char seen[HeaderSize];
+    int fd = create(segment, HeaderSize + DataSize);
+    if (pwrite(fd, header, HeaderSize, 0) != HeaderSize) exit(1);
+    int opened = open_existing(segment);
+    struct stat st;
+    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
+    close(opened);
+    unlink(segment);
+    close(fd);
+}
+
+static void two_objects_unmapped(void)
+{
+    char seen[HeaderSize];
+    int lock = create(companion, CompanionSize);
+    int fd = create(segment, HeaderSize + DataSize);
+    if (pwrite(fd, header, HeaderSize, 0) != HeaderSize) exit(1);
+    int opened_lock = open_existing(companion);
+    int opened = open_existing(segment);
+    struct stat st;
+    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
+    close(opened_lock);
+    close(opened);
+    unlink(segment);
+    unlink(companion);
+    close(lock);
+    close(fd);
+}
+
+static void two_objects_mapped(void)
+{
+    int lock = create(companion, CompanionSize);
+    char *lock_map = map(lock, CompanionSize);
+    close(lock);
+    memset(lock_map, 0, 64);
+    lock_map[16] = 1;
+    int fd = create(segment, HeaderSize + DataSize);
+    char *map_created = map(fd, HeaderSize + DataSize);
+    close(fd);
+    memcpy(map_created, header, HeaderSize);
+
+    struct stat st;
+    int opened_lock = open_existing(companion);
+    if (fstat(opened_lock, &st) != 0) exit(1);
+    char *lock_opened = map(opened_lock, (size_t)st.st_size);
+    close(opened_lock);
+    int opened = open_existing(segment);
+    if (fstat(opened, &st) != 0) exit(1);
+    char *map_opened = map(opened, (size_t)st.st_size);
+    close(opened);
+    volatile char magic = map_opened[0];
+    (void)magic;
+
+    munmap(map_opened, HeaderSize + DataSize);
+    munmap(lock_opened, CompanionSize);
+    unlink(segment);
+    unlink(companion);
+    munmap(map_created, HeaderSize + DataSize);
+    munmap(lock_map, CompanionSize);
+}
+
+static void measure(const char *name, void (*cycle)(void), int count)
+{
+    for (int i = 0; i < count / 10; i++) cycle();
+    double start = now();
+    for (int i = 0; i < count; i++) cycle();
+    printf("%s %.9f\n", name, (now() - start) / count);
+}
+
+int main(int argc, char **argv)
+{
+    int count = argc > 1 ? atoi(argv[1]) : 3000;
+    snprintf(segment, sizeof segment, "/dev/shm/pssm_limit_%d", (int)getpid());
+    snprintf(companion, sizeof companion, "/dev/shm/pssm_limit_%d_Mutex", (int)getpid());
+    memset(header, 7, sizeof header);
+    measure("python_like", python_like, count);
+    measure("one_object_unmapped", one_object_unmapped, count);
+    measure("two_objects_unmapped", two_objects_unmapped, count);
+    measure("two_objects_mapped", two_objects_mapped, count);
+    return 0;
+}
