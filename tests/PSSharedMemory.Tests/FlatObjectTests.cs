@@ -56,6 +56,8 @@ $global:cases = @(
     (1.5, 'text' | ForEach-Object { [pscustomobject]@{ Wrapped = $_ } })[1]
     [pscustomobject]@{ Tags = 'a', 'b'; S = [string[]]('x', 'y'); I = [int[]](1, 2); E = @(); Mixed = @(1, 'x', $null, 2.5, [guid]::Empty)
         D = [double[]](0.5, [double]::NaN); T = [datetime[]]([datetime]::new(2026, 1, 1)); Piped = (1..3 | ForEach-Object { $_ }) }
+    # Enumerating psobject.Properties makes PowerShell add its hidden reserved members to the object and to the wrapped value.
+    (1..2 | ForEach-Object { [pscustomobject]@{ Id = $_; S = 's' } } | ForEach-Object { $null = @($_.psobject.Properties); $null = @($_.Id.psobject.Properties); $_ })[1]
 )";
 
         private const string ArrayCases = @"
@@ -68,7 +70,8 @@ $global:cases = @(
 )";
 
         private const string CliXmlCases = @"
-$noted = 5 | Add-Member -NotePropertyName Extra -NotePropertyValue 1 -PassThru
+# -Force: PowerShell shares one boxed 5 across the process, and another test may have noted it already.
+$noted = 5 | Add-Member -NotePropertyName Extra -NotePropertyValue 1 -PassThru -Force
 $typed = [pscustomobject]@{ A = 1 }
 $typed.PSTypeNames.Insert(0, 'My.Type')
 $global:cases = @(
@@ -136,11 +139,58 @@ $global:cases = @(
 
             objects.Sample(o =>
             {
-                byte[]? flat = FlatObjectCodec.TryEncode(o, 2);
+                byte[]? flat = FlatObjectCodec.TryEncode(o, 2, () => false);
                 Assert.NotNull(flat);
+                Assert.Equal(flat, FlatObjectCodec.TryEncode(o, 2, () => true));
                 string clixml = DescribeDeserialized(PSSerializer.Deserialize(PSSerializer.Serialize(o, 2)));
                 Assert.Equal(clixml, DescribeDeserialized(FlatObjectCodec.Decode(flat!)));
             }, iter: 500);
+        }
+
+        [Fact]
+        public void Members_are_read_directly_on_this_engine()
+        {
+            // The direct read is what makes a plain object cheap to send; a probe that stopped passing on the
+            // engine the module is built against would quietly make every object several times dearer.
+            Assert.True(InstanceMembers.Enabled);
+            Run("$null = New-SharedMemory -Name $name -Size 64KB").AssertNoErrors();
+            Assert.True(FlatObjectCodec.CanReadMembersDirectly());
+        }
+
+        [Theory]
+        [InlineData(FlatCases, 2)]
+        [InlineData(CliXmlCases, 2)]
+        [InlineData(ArrayCases, 2)]
+        [InlineData(FlatCases, 1)]
+        public void Members_read_directly_give_the_payload_that_the_public_view_gives(string cases, int depth)
+        {
+            var objects = Run(cases + "; $global:cases").AssertNoErrors().Output;
+            Assert.True(objects.Count >= 2);
+            foreach (PSObject o in objects)
+            {
+                byte[]? viaPublicView = FlatObjectCodec.TryEncode(o, depth, () => false);
+                byte[]? direct = FlatObjectCodec.TryEncode(o, depth, () => true);
+                Assert.Equal(viaPublicView, direct);
+            }
+        }
+
+        [Fact]
+        public void A_property_that_type_data_adds_to_every_custom_object_is_kept_as_CliXml_keeps_it()
+        {
+            // The object's own members are then not all that CliXml writes: such a call must take the public view.
+            var r = Run(Describe + @"
+                Update-TypeData -TypeName System.Management.Automation.PSCustomObject -MemberType NoteProperty -MemberName Site -Value 'north' -Force
+                try {
+                    $q = New-SharedMemory -Name $name -Queue -Size 64KB
+                    $o = [pscustomobject]@{ Id = 1 }
+                    $o | Write-SharedMemory $q
+                    Describe (Read-SharedMemory $q)
+                    Describe ([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 2)))
+                } finally {
+                    Remove-TypeData -TypeName System.Management.Automation.PSCustomObject
+                }").AssertNoErrors();
+            Assert.Contains("Site|", (string)r.Output[1].BaseObject);
+            Assert.Equal(r.Output[1].BaseObject, r.Output[0].BaseObject);
         }
 
         [Fact]
@@ -171,6 +221,7 @@ $global:cases = @(
             damaged.Add(Patched(good, 7, 99));                            // unknown value type (after the name "Id")
             damaged.Add(Flat(("A", new byte[] { 2, 7 })));                // a boolean of 7
             damaged.Add(Flat(("A", new byte[] { 0 }), ("a", new byte[] { 0 }))); // the same name twice
+            damaged.Add(Flat(("PSObject", new byte[] { 0 })));            // a name PowerShell keeps for its own member
             damaged.Add(Flat(("A", new byte[] { 1, 0xFF, 0xFF, 0xFF, 0x7F }))); // a string of 2 GiB
             damaged.Add(Flat(("A", new byte[] { 1, 2, 0, 0, 0, 0xC3, 0x28 }))); // invalid UTF-8
             damaged.Add(Flat(("A", new byte[] { 18, 8, 0xFF, 0xFF, 0xFF, 0x7F }))); // an array longer than the payload

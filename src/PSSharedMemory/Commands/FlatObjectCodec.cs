@@ -74,14 +74,29 @@ namespace PSSharedMemory.Commands
         private static readonly Dictionary<TypeCode, string[]> DeserializedArrayTypeNames = BuildArrayTypeNames();
 
         /// <summary>
-        /// The flat form of <paramref name="value"/>, or null when it is not such an object. Arrays of primitives
-        /// are kept only from a depth of 2, where CliXml keeps their elements too.
+        /// Whether this runspace lets plain objects' members be read directly (<see cref="InstanceMembers"/>):
+        /// true when no type data and no adapter adds a property to a plain <c>[pscustomobject]</c>, as then its
+        /// own members are all that PSObject.Properties would list. Type data can change between commands, so
+        /// a command asks once per call.
         /// </summary>
-        public static byte[]? TryEncode(object? value, int depth)
+        public static bool CanReadMembersDirectly()
+        {
+            if (!InstanceMembers.Enabled) return false;
+            foreach (PSPropertyInfo unused in new PSObject().Properties) return false;
+            return true;
+        }
+
+        /// <summary>
+        /// The flat form of <paramref name="value"/>, or null when it is not such an object. Arrays of primitives
+        /// are kept only from a depth of 2, where CliXml keeps their elements too. <paramref name="direct"/>, asked
+        /// only for a plain object, says whether its members may be read directly (<see cref="CanReadMembersDirectly"/>).
+        /// </summary>
+        public static byte[]? TryEncode(object? value, int depth, Func<bool> direct)
         {
             if (value is not PSObject obj || obj.ImmediateBaseObject is not PSCustomObject) return null;
             var typeNames = obj.TypeNames;
             if (typeNames.Count != 2 || typeNames[0] != CustomObjectType || typeNames[1] != ObjectType) return null;
+            bool directly = direct();
 
             using var stream = new MemoryStream(128);
             using var writer = new BinaryWriter(stream);
@@ -89,14 +104,14 @@ namespace PSSharedMemory.Commands
             long countAt = stream.Position;
             writer.Write((ushort)0);
             int count = 0;
-            foreach (PSPropertyInfo property in obj.Properties)
+            foreach (PSPropertyInfo property in directly ? InstanceMembers.Properties(obj) : obj.Properties)
             {
                 if (property is not PSNoteProperty || count == ushort.MaxValue) return null;
                 byte[]? name = Utf8(property.Name);
                 if (name is null || name.Length > ushort.MaxValue) return null;
                 writer.Write((ushort)name.Length);
                 writer.Write(name);
-                if (!TryWriteValue(writer, property.Value, depth >= 2)) return null;
+                if (!TryWriteValue(writer, property.Value, depth >= 2, directly)) return null;
                 count++;
             }
 
@@ -127,13 +142,13 @@ namespace PSSharedMemory.Commands
             return result;
         }
 
-        private static bool TryWriteValue(BinaryWriter writer, object? value, bool allowArray)
+        private static bool TryWriteValue(BinaryWriter writer, object? value, bool allowArray, bool directly)
         {
             if (value is PSObject wrapped)
             {
                 // Values from the pipeline ($_) arrive wrapped; CliXml writes such a wrapper as the bare value
                 // unless it carries notes or type names of its own, and so does this.
-                if (!IsBareWrapper(wrapped)) return false;
+                if (!IsBareWrapper(wrapped, directly)) return false;
                 value = wrapped.ImmediateBaseObject;
             }
 
@@ -146,7 +161,7 @@ namespace PSSharedMemory.Commands
                 writer.Write(array.Length);
                 foreach (object? item in array)
                 {
-                    if (!TryWriteValue(writer, item, allowArray: false)) return false;
+                    if (!TryWriteValue(writer, item, allowArray: false, directly)) return false;
                 }
 
                 return true;
@@ -297,7 +312,7 @@ namespace PSSharedMemory.Commands
             return names;
         }
 
-        private static bool IsBareWrapper(PSObject wrapped)
+        private static bool IsBareWrapper(PSObject wrapped, bool directly)
         {
             object inner = wrapped.ImmediateBaseObject;
             if (inner is PSObject || inner is PSCustomObject) return false;
@@ -308,7 +323,8 @@ namespace PSSharedMemory.Commands
                 if (i >= typeNames.Count || typeNames[i] != type.FullName) return false;
             }
 
-            return i == typeNames.Count && wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
+            if (i != typeNames.Count) return false;
+            return directly ? !InstanceMembers.Any(wrapped) : wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
         }
 
         /// <summary>Strict UTF-8, or null for a string with a lone surrogate, which only CliXml keeps exactly.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using PSSharedMemory.Platform;
@@ -14,6 +15,8 @@ namespace PSSharedMemory.Commands
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _errorIdPrefix;
         private bool? _verboseShown;
+        private bool? _membersDirectly;
+        private Func<bool>? _readMembersDirectly;
 
         /// <summary>Cancelled when the user presses Ctrl+C, so that lock waits end at once.</summary>
         protected CancellationToken StopToken => _stopping.Token;
@@ -145,6 +148,13 @@ namespace PSSharedMemory.Commands
             string change = Errors.Format(messageName, args);
             return ShouldProcess(change, change, MyInvocation.MyCommand.Name);
         }
+
+        /// <summary>
+        /// Pipeline objects as a stored value (<see cref="ValueCodec"/>). Whether plain objects' members are read
+        /// directly is decided once per call, on its first plain object: type data can change between calls.
+        /// </summary>
+        private protected StoredValue Encode(IReadOnlyList<object?> values, int depth) =>
+            ValueCodec.Encode(values, depth, _readMembersDirectly ??= () => _membersDirectly ??= FlatObjectCodec.CanReadMembersDirectly());
 
         /// <summary>
         /// Writes the message of the message table, formatted, to the verbose stream, when verbose output is

@@ -56,7 +56,7 @@ namespace PSSharedMemory.Commands
             if (output.Count == 0) return false;
             var values = new object?[output.Count];
             for (int i = 0; i < values.Length; i++) values[i] = output[i];
-            StoredValue next = ValueCodec.Encode(values, Depth);
+            StoredValue next = Encode(values, Depth);
             ulong version = locked.WriteValue(next.Kind, next.Payload);
             Verbose(nameof(Resources.Messages.VerboseWrote), next.Payload.Length, next.Kind, segment.Name, version);
             return true;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text;
@@ -15,14 +16,18 @@ namespace PSSharedMemory.Commands
         public const int DefaultDepth = 2;
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-        public static StoredValue Encode(IReadOnlyList<object?> inputs, int depth)
+        /// <summary>
+        /// The stored form of <paramref name="inputs"/>; <paramref name="readMembersDirectly"/> is asked, at most
+        /// once, when a plain object's members are to be read (<see cref="FlatObjectCodec.CanReadMembersDirectly"/>).
+        /// </summary>
+        public static StoredValue Encode(IReadOnlyList<object?> inputs, int depth, Func<bool> readMembersDirectly)
         {
             if (inputs.Count == 1)
             {
                 object? single = inputs[0] is PSObject wrapped && wrapped.ImmediateBaseObject is byte[] or string ? wrapped.ImmediateBaseObject : inputs[0];
                 if (single is byte[] bytes) return new StoredValue(PayloadKind.Bytes, bytes);
                 if (single is string text && IsValidUtf16(text)) return new StoredValue(PayloadKind.Utf8Text, StrictUtf8.GetBytes(text));
-                byte[]? flat = FlatObjectCodec.TryEncode(single, depth);
+                byte[]? flat = FlatObjectCodec.TryEncode(single, depth, readMembersDirectly);
                 if (flat is not null) return new StoredValue(PayloadKind.FlatObject, flat);
                 return CliXml(single, depth);
             }

@@ -141,7 +141,7 @@ namespace PSSharedMemory.Commands
                 {
                     // Handles piped in, each given -InputObject: that object is one message for each queue among them.
                     if (!_inputIsArgument || Handle.Kind != SegmentKind.Queue) return false;
-                    Enqueue(Handle, ValueCodec.Encode(new[] { InputObject }, Depth));
+                    Enqueue(Handle, Encode(new[] { InputObject }, Depth));
                     if (!_pipedQueues.Contains(Handle)) _pipedQueues.Add(Handle);
                     return true;
                 }
@@ -160,7 +160,7 @@ namespace PSSharedMemory.Commands
                     _queue = use;
                 }
 
-                if (_inputIsArgument || MyInvocation.ExpectingInput) Enqueue(_queue.Value.Segment, ValueCodec.Encode(new[] { InputObject }, Depth));
+                if (_inputIsArgument || MyInvocation.ExpectingInput) Enqueue(_queue.Value.Segment, Encode(new[] { InputObject }, Depth));
             }
             catch (SharedMemoryException e) when (e.Error == SharedMemoryError.WaitTimeout)
             {
@@ -211,7 +211,7 @@ namespace PSSharedMemory.Commands
                 }
                 else
                 {
-                    StoredValue value = ValueCodec.Encode(values, Depth);
+                    StoredValue value = Encode(values, Depth);
                     if (!ShouldChange(nameof(Resources.Messages.ShouldProcessWriteValue), segment.Name, value.Payload.Length, value.Kind)) return;
                     ulong version = UnderLockWithProgress(segment, TimeoutSeconds, nameof(Resources.Messages.ProgressWriting), (locked, progress) => locked.WriteValue(value.Kind, value.Payload, progress, StopToken));
                     Verbose(nameof(Resources.Messages.VerboseWrote), value.Payload.Length, value.Kind, segment.Name, version);
