@@ -13,31 +13,36 @@ $name = "pipe_demo_$PID"
 $manifest = Join-Path (Split-Path ([PSSharedMemory.SharedMemorySegment].Assembly.Location)) 'PSSharedMemory.psd1'
 
 $segment = New-SharedMemory -Name $name -Size 1MB
-Get-ChildItem -Path (Join-Path $PSScriptRoot '..') -File |
-    ForEach-Object { [pscustomobject]@{ Name = $_.Name; Length = $_.Length; Modified = $_.LastWriteTime } } |
-    Write-SharedMemory -Handle $segment
-"[$PID] wrote $(@(Read-SharedMemory $segment).Count) file objects to segment '$name' (version $($segment.Version))"
+# Whatever happens below, the segment goes with the demo: a failed run leaves nothing in /dev/shm.
+try {
+    Get-ChildItem -Path (Join-Path $PSScriptRoot '..') -File |
+        ForEach-Object { [pscustomobject]@{ Name = $_.Name; Length = $_.Length; Modified = $_.LastWriteTime } } |
+        Write-SharedMemory -Handle $segment
+    "[$PID] wrote $(@(Read-SharedMemory $segment).Count) file objects to segment '$name' (version $($segment.Version))"
 
-# The consumer: any PowerShell with the module. Under pwsh it is pwsh; under the .NET host it is the host.
-$consumer = @"
+    # The consumer: any PowerShell with the module. Under pwsh it is pwsh; under the .NET host it is the host.
+    $consumer = @"
 Import-Module '$manifest'
 `$files = Read-SharedMemory -Name $name
 `$big = `$files | Where-Object Length -gt 1000 | Sort-Object Length -Descending
 "[`$PID] read `$(`$files.Count) objects; the largest is `$(`$big[0].Name) (`$(`$big[0].Length) bytes), last changed `$(`$big[0].Modified.GetType().Name) `$(`$big[0].Modified)"
 Update-SharedMemory -Name $name -ScriptBlock { [pscustomobject]@{ AnsweredBy = `$PID; LargeFiles = @(`$big.Name) } }
 "@
-$executable = [Environment]::ProcessPath
-$arguments = [Collections.Generic.List[string]]::new()
-if ((Split-Path $executable -Leaf) -like 'dotnet*') { $arguments.Add([Environment]::GetCommandLineArgs()[0]) }
-if ((Split-Path $executable -Leaf) -like 'pwsh*') { $arguments.AddRange([string[]]('-NoProfile', '-NonInteractive')) }
-$arguments.Add('-Command')
-$arguments.Add($consumer)
-$start = [Diagnostics.ProcessStartInfo]::new($executable, $arguments)
-$start.RedirectStandardOutput = $true
-$process = [Diagnostics.Process]::Start($start)
-$process.StandardOutput.ReadToEnd().TrimEnd()
-$process.WaitForExit()
+    $executable = [Environment]::ProcessPath
+    $arguments = [Collections.Generic.List[string]]::new()
+    if ((Split-Path $executable -Leaf) -like 'dotnet*') { $arguments.Add([Environment]::GetCommandLineArgs()[0]) }
+    if ((Split-Path $executable -Leaf) -like 'pwsh*') { $arguments.AddRange([string[]]('-NoProfile', '-NonInteractive')) }
+    $arguments.Add('-Command')
+    $arguments.Add($consumer)
+    $start = [Diagnostics.ProcessStartInfo]::new($executable, $arguments)
+    $start.RedirectStandardOutput = $true
+    $process = [Diagnostics.Process]::Start($start)
+    $process.StandardOutput.ReadToEnd().TrimEnd()
+    $process.WaitForExit()
 
-$answer = Read-SharedMemory $segment
-"[$PID] the consumer (process $($answer.AnsweredBy)) answered through the segment: $($answer.LargeFiles -join ', ')"
-Remove-SharedMemory $segment -Confirm:$false
+    $answer = Read-SharedMemory $segment
+    "[$PID] the consumer (process $($answer.AnsweredBy)) answered through the segment: $($answer.LargeFiles -join ', ')"
+}
+finally {
+    Remove-SharedMemory $segment -Confirm:$false
+}
