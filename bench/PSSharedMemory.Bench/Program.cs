@@ -154,6 +154,7 @@ namespace PSSharedMemory.Bench
             void Floor(string key, string what) => table.Add("limit", "C, " + what, Table.Time(floors[key]), python.HasValue ? "Python" : "", python.HasValue ? floors[key] / python.Value : null);
             Floor("python_like", "create+close+unlink of one object mapped once and never touched (Python's cycle without the interpreter; no open)");
             Floor("one_object_unmapped", "create+open+close+remove, one object, header by pwrite/pread, nothing mapped");
+            Floor("one_object_locked", "create+open+close+remove, one object holding its own lock, mapped and written by the creator only");
             Floor("two_objects_unmapped", "create+open+close+remove, segment and lock companion, nothing mapped");
             Floor("two_objects_mapped", "create+open+close+remove, segment and lock companion each mapped by creator and opener (this module's design)");
         }

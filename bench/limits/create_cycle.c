@@ -6,6 +6,8 @@
  *   python_like          one object, created, truncated, mapped, unmapped, unlinked, never touched
  *                        (what Python's SharedMemory(create=True) + close + unlink asks of the kernel)
  *   one_object_unmapped  one object, header written with pwrite, opened and its header read with pread
+ *   one_object_locked    one object holding its own lock: mapped and written by the creator (a robust
+ *                        mutex must be initialised in place), header read by the opener with pread
  *   two_objects_unmapped the same with a lock companion beside it, neither mapped
  *   two_objects_mapped   PSSharedMemory's design: segment and companion each mapped by creator and opener,
  *                        the header and the lock word written by the creator, the header read by the opener
@@ -75,6 +77,21 @@ static void one_object_unmapped(void)
     close(fd);
 }
 
+static void one_object_locked(void)
+{
+    char seen[HeaderSize];
+    int fd = create(segment, HeaderSize + DataSize);
+    char *created = map(fd, HeaderSize + DataSize);
+    close(fd);
+    memcpy(created, header, HeaderSize);
+    int opened = open_existing(segment);
+    struct stat st;
+    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
+    close(opened);
+    unlink(segment);
+    munmap(created, HeaderSize + DataSize);
+}
+
 static void two_objects_unmapped(void)
 {
     char seen[HeaderSize];
@@ -141,6 +158,7 @@ int main(int argc, char **argv)
     memset(header, 7, sizeof header);
     measure("python_like", python_like, count);
     measure("one_object_unmapped", one_object_unmapped, count);
+    measure("one_object_locked", one_object_locked, count);
     measure("two_objects_unmapped", two_objects_unmapped, count);
     measure("two_objects_mapped", two_objects_mapped, count);
     return 0;
