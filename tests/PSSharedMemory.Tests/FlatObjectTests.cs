@@ -193,6 +193,25 @@ $global:cases = @(
             Assert.Equal(r.Output[1].BaseObject, r.Output[0].BaseObject);
         }
 
+        [Theory]
+        [InlineData("NoteProperty -MemberName Site -Value 'north'")]
+        [InlineData("ScriptProperty -MemberName Twice -Value { $this * 2 }")]
+        public void A_property_that_type_data_adds_to_a_wrapped_value_is_kept_as_CliXml_keeps_it(string member)
+        {
+            var r = Run(Describe + @"
+                Update-TypeData -TypeName System.Int32 -MemberType " + member + @" -Force
+                try {
+                    $q = New-SharedMemory -Name $name -Queue -Size 64KB
+                    $o = (1..2 | ForEach-Object { [pscustomobject]@{ Id = $_ } })[1]
+                    $o | Write-SharedMemory $q
+                    Describe (Read-SharedMemory $q)
+                    Describe ([System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($o, 2)))
+                } finally {
+                    Remove-TypeData -TypeName System.Int32
+                }").AssertNoErrors();
+            Assert.Equal(r.Output[1].BaseObject, r.Output[0].BaseObject);
+        }
+
         [Fact]
         public void Pipeline_objects_go_through_a_queue_in_the_flat_form_and_arrive_as_CliXml_would_give_them()
         {

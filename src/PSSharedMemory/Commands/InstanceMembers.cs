@@ -19,8 +19,8 @@ namespace PSSharedMemory.Commands
         private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>>? ReadMembers = Getter<PSObject, PSMemberInfoCollection<PSMemberInfo>>("InstanceMembers");
         private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
 
-        /// <summary>True where the direct read is usable; tests switch it off to compare it with the public view.</summary>
-        internal static bool Enabled { get; set; } = Probe();
+        /// <summary>True where the direct read is usable.</summary>
+        public static bool Enabled { get; } = Probe();
 
         /// <summary>
         /// The properties <paramref name="obj"/> carries itself, in the order <see cref="PSObject.Properties"/>
