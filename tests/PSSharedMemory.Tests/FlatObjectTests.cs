@@ -56,6 +56,9 @@ $global:cases = @(
     (1.5, 'text' | ForEach-Object { [pscustomobject]@{ Wrapped = $_ } })[1]
     [pscustomobject]@{ Tags = 'a', 'b'; S = [string[]]('x', 'y'); I = [int[]](1, 2); E = @(); Mixed = @(1, 'x', $null, 2.5, [guid]::Empty)
         D = [double[]](0.5, [double]::NaN); T = [datetime[]]([datetime]::new(2026, 1, 1)); Piped = (1..3 | ForEach-Object { $_ }) }
+    # What scripts most often send: objects from JSON and from CSV.
+    ('{ ""Id"": 7, ""Name"": ""seven"", ""Ok"": true, ""Ratio"": 0.5, ""Tags"": [""a"", ""b""], ""None"": null }' | ConvertFrom-Json)
+    ('Host,Port', 'web1,443' | ConvertFrom-Csv)
     # Enumerating psobject.Properties makes PowerShell add its hidden reserved members to the object and to the wrapped value.
     (1..2 | ForEach-Object { [pscustomobject]@{ Id = $_; S = 's' } } | ForEach-Object { $null = @($_.psobject.Properties); $null = @($_.Id.psobject.Properties); $_ })[1]
 )";
