@@ -102,6 +102,25 @@ namespace PSSharedMemory.Tests
         }
 
         [SkippableFact]
+        public void Objects_go_between_two_Windows_processes_with_their_types_and_members_read_directly()
+        {
+            _wine.SkipIfMissing();
+            // The Windows engine passes the probe of the direct member read too (FlatObjectTests checks its bytes).
+            using var consumer = _wine.Host($@"
+                $q = New-SharedMemory -Name '{_name}' -Size 1MB -Queue
+                [Console]::Out.WriteLine('ready'); [Console]::Out.Flush()
+                $n = 0; $bad = 0
+                Read-SharedMemory $q -Wait -TimeoutSeconds 60 | ForEach-Object {{
+                    $n++
+                    if ($_.Id -ne $n -or $_.Id -isnot [int] -or $_.Name -ne ""item $n"" -or $_.When -isnot [datetime] -or $_.Tags.Count -ne 2) {{ $bad++ }}
+                    if ($_.psobject.TypeNames[0] -ne 'Deserialized.System.Management.Automation.PSCustomObject') {{ $bad++ }}
+                }}
+                $direct = [PSSharedMemory.SharedMemorySegment].Assembly.GetType('PSSharedMemory.Commands.InstanceMembers').GetProperty('Enabled').GetValue($null)
+                ""$n $bad $direct""");
+            Assert.Equal("300 0 True", ConsumedWhile(consumer, $"1..300 | ForEach-Object {{ [pscustomobject]@{{ Id = $_; Name = \"item $_\"; When = [datetime]::UtcNow; Tags = 'a', 'b' }} }} | Write-SharedMemory -Name '{_name}'"));
+        }
+
+        [SkippableFact]
         public void A_consumer_takes_long_messages_without_the_lock_while_a_Windows_producer_writes_them()
         {
             _wine.SkipIfMissing();
