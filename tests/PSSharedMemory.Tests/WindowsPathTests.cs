@@ -92,9 +92,7 @@ namespace PSSharedMemory.Tests
         public void A_queue_pipes_messages_between_two_Windows_processes_and_wait_wakes_by_polling()
         {
             _wine.SkipIfMissing();
-            using var consumer = _wine.Host($@"
-                $q = New-SharedMemory -Name '{_name}' -Size 64KB -Queue
-                [Console]::Out.WriteLine('ready'); [Console]::Out.Flush()
+            using var consumer = QueueConsumer("64KB", $@"
                 $n = 0; $bad = 0
                 Read-SharedMemory $q -Wait -TimeoutSeconds 60 | ForEach-Object {{ $n++; if ($_ -ne ""item $n"") {{ $bad++ }} }}
                 ""$n $bad""");
@@ -106,9 +104,7 @@ namespace PSSharedMemory.Tests
         {
             _wine.SkipIfMissing();
             // The Windows engine passes the probe of the direct member read too (FlatObjectTests checks its bytes).
-            using var consumer = _wine.Host($@"
-                $q = New-SharedMemory -Name '{_name}' -Size 1MB -Queue
-                [Console]::Out.WriteLine('ready'); [Console]::Out.Flush()
+            using var consumer = QueueConsumer("1MB", $@"
                 $n = 0; $bad = 0
                 Read-SharedMemory $q -Wait -TimeoutSeconds 60 | ForEach-Object {{
                     $n++
@@ -125,9 +121,7 @@ namespace PSSharedMemory.Tests
         {
             _wine.SkipIfMissing();
             // The consumer calls the core directly: taking into a buffer follows a long message as it is written.
-            using var consumer = _wine.Host($@"
-                $q = New-SharedMemory -Name '{_name}' -Size 2MB -Queue
-                [Console]::Out.WriteLine('ready'); [Console]::Out.Flush()
+            using var consumer = QueueConsumer("2MB", $@"
                 $buffer = [byte[]]::new(1MB); $kind = [PSSharedMemory.PayloadKind]::None
                 $got = 0; $bad = 0; $clock = [Diagnostics.Stopwatch]::StartNew()
                 while ($got -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) {{
@@ -147,6 +141,10 @@ namespace PSSharedMemory.Tests
                     Write-SharedMemory $q -InputObject $b -NoEnd
                 }}"));
         }
+
+        /// <summary>A Windows host that makes the queue, says "ready", then runs <paramref name="script"/> on it as $q.</summary>
+        private ChildProcess QueueConsumer(string size, string script) =>
+            _wine.Host($"$q = New-SharedMemory -Name '{_name}' -Size {size} -Queue\n[Console]::Out.WriteLine('ready'); [Console]::Out.Flush()\n" + script);
 
         /// <summary>Once the consumer host says "ready", runs the producer script in another host; the consumer's last line.</summary>
         private string ConsumedWhile(ChildProcess consumer, string producerScript)
