@@ -55,6 +55,27 @@ static char *map(int fd, size_t size)
     return p;
 }
 
+/* The opener of the unmapped designs: open by name, learn the size, read the header, close. */
+static void read_header(const char *path)
+{
+    char seen[HeaderSize];
+    struct stat st;
+    int opened = open_existing(path);
+    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
+    close(opened);
+}
+
+/* The opener of the mapped design: open by name, map the whole object at its size, close. */
+static char *open_mapped(const char *path)
+{
+    struct stat st;
+    int opened = open_existing(path);
+    if (fstat(opened, &st) != 0) exit(1);
+    char *p = map(opened, (size_t)st.st_size);
+    close(opened);
+    return p;
+}
+
 static void python_like(void)
 {
     int fd = create(segment, DataSize);
@@ -66,44 +87,32 @@ static void python_like(void)
 
 static void one_object_unmapped(void)
 {
-    char seen[HeaderSize];
     int fd = create(segment, HeaderSize + DataSize);
     if (pwrite(fd, header, HeaderSize, 0) != HeaderSize) exit(1);
-    int opened = open_existing(segment);
-    struct stat st;
-    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
-    close(opened);
+    read_header(segment);
     unlink(segment);
     close(fd);
 }
 
 static void one_object_locked(void)
 {
-    char seen[HeaderSize];
     int fd = create(segment, HeaderSize + DataSize);
     char *created = map(fd, HeaderSize + DataSize);
     close(fd);
     memcpy(created, header, HeaderSize);
-    int opened = open_existing(segment);
-    struct stat st;
-    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
-    close(opened);
+    read_header(segment);
     unlink(segment);
     munmap(created, HeaderSize + DataSize);
 }
 
 static void two_objects_unmapped(void)
 {
-    char seen[HeaderSize];
     int lock = create(companion, CompanionSize);
     int fd = create(segment, HeaderSize + DataSize);
     if (pwrite(fd, header, HeaderSize, 0) != HeaderSize) exit(1);
     int opened_lock = open_existing(companion);
-    int opened = open_existing(segment);
-    struct stat st;
-    if (fstat(opened, &st) != 0 || pread(opened, seen, HeaderSize, 0) != HeaderSize) exit(1);
+    read_header(segment);
     close(opened_lock);
-    close(opened);
     unlink(segment);
     unlink(companion);
     close(lock);
@@ -122,15 +131,8 @@ static void two_objects_mapped(void)
     close(fd);
     memcpy(map_created, header, HeaderSize);
 
-    struct stat st;
-    int opened_lock = open_existing(companion);
-    if (fstat(opened_lock, &st) != 0) exit(1);
-    char *lock_opened = map(opened_lock, (size_t)st.st_size);
-    close(opened_lock);
-    int opened = open_existing(segment);
-    if (fstat(opened, &st) != 0) exit(1);
-    char *map_opened = map(opened, (size_t)st.st_size);
-    close(opened);
+    char *lock_opened = open_mapped(companion);
+    char *map_opened = open_mapped(segment);
     volatile char magic = map_opened[0];
     (void)magic;
 
