@@ -88,15 +88,15 @@ namespace PSSharedMemory.Commands
 
         /// <summary>
         /// The flat form of <paramref name="value"/>, or null when it is not such an object. Arrays of primitives
-        /// are kept only from a depth of 2, where CliXml keeps their elements too. <paramref name="direct"/>, asked
+        /// are kept only from a depth of 2, where CliXml keeps their elements too. <paramref name="direct"/>, evaluated
         /// only for a plain object, says whether its members may be read directly (<see cref="CanReadMembersDirectly"/>).
         /// </summary>
-        public static byte[]? TryEncode(object? value, int depth, Func<bool> direct)
+        public static byte[]? TryEncode(object? value, int depth, Lazy<bool> direct)
         {
             if (value is not PSObject obj || obj.ImmediateBaseObject is not PSCustomObject) return null;
             var typeNames = obj.TypeNames;
             if (typeNames.Count != 2 || typeNames[0] != CustomObjectType || typeNames[1] != ObjectType) return null;
-            bool directly = direct();
+            bool directly = direct.Value;
 
             using var stream = new MemoryStream(128);
             using var writer = new BinaryWriter(stream);

@@ -15,8 +15,7 @@ namespace PSSharedMemory.Commands
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _errorIdPrefix;
         private bool? _verboseShown;
-        private bool? _membersDirectly;
-        private Func<bool>? _readMembersDirectly;
+        private readonly Lazy<bool> _readMembersDirectly = new Lazy<bool>(FlatObjectCodec.CanReadMembersDirectly, LazyThreadSafetyMode.None);
 
         /// <summary>Cancelled when the user presses Ctrl+C, so that lock waits end at once.</summary>
         protected CancellationToken StopToken => _stopping.Token;
@@ -154,7 +153,7 @@ namespace PSSharedMemory.Commands
         /// directly is decided once per call, on its first plain object: type data can change between calls.
         /// </summary>
         private protected StoredValue Encode(IReadOnlyList<object?> values, int depth) =>
-            ValueCodec.Encode(values, depth, _readMembersDirectly ??= () => _membersDirectly ??= FlatObjectCodec.CanReadMembersDirectly());
+            ValueCodec.Encode(values, depth, _readMembersDirectly);
 
         /// <summary>
         /// Writes the message of the message table, formatted, to the verbose stream, when verbose output is

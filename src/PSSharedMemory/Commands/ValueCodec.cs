@@ -17,10 +17,10 @@ namespace PSSharedMemory.Commands
         private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
         /// <summary>
-        /// The stored form of <paramref name="inputs"/>; <paramref name="readMembersDirectly"/> is asked, at most
-        /// once, when a plain object's members are to be read (<see cref="FlatObjectCodec.CanReadMembersDirectly"/>).
+        /// The stored form of <paramref name="inputs"/>; <paramref name="readMembersDirectly"/> is evaluated only
+        /// when a plain object's members are to be read (<see cref="FlatObjectCodec.CanReadMembersDirectly"/>).
         /// </summary>
-        public static StoredValue Encode(IReadOnlyList<object?> inputs, int depth, Func<bool> readMembersDirectly)
+        public static StoredValue Encode(IReadOnlyList<object?> inputs, int depth, Lazy<bool> readMembersDirectly)
         {
             if (inputs.Count == 1)
             {
