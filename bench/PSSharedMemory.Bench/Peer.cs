@@ -33,9 +33,11 @@ namespace PSSharedMemory.Bench
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            int received = 0;
-            QueueTraffic.Receive(queue, batch, size, (_, _, _) => ++received < count);
-            Console.Out.WriteLine("done");
+            EachRound(() =>
+            {
+                int received = 0;
+                QueueTraffic.Receive(queue, batch, size, (_, _, _) => ++received < count);
+            });
             return 0;
         }
 
@@ -45,7 +47,7 @@ namespace PSSharedMemory.Bench
             using var socket = tcp ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             if (tcp) socket.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, int.Parse(path.Substring(4), CultureInfo.InvariantCulture)));
             else socket.Connect(new UnixDomainSocketEndPoint(path));
-            ReceiveAll((buffer, length) => socket.Receive(buffer, 0, length, SocketFlags.None), count, size);
+            EachRound(() => ReceiveAll((buffer, length) => socket.Receive(buffer, 0, length, SocketFlags.None), count, size));
             return 0;
         }
 
@@ -91,7 +93,7 @@ namespace PSSharedMemory.Bench
         private static int FifoConsume(string path, int count, int size)
         {
             using var fifo = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            ReceiveAll((buffer, length) => fifo.Read(buffer, 0, length), count, size);
+            EachRound(() => ReceiveAll((buffer, length) => fifo.Read(buffer, 0, length), count, size));
             return 0;
         }
 
@@ -148,6 +150,7 @@ namespace PSSharedMemory.Bench
             Console.Out.Flush();
             using Socket connection = listener.Accept();
             ReceiveAll((buffer, length) => connection.Receive(buffer, 0, length, SocketFlags.None), count, size);
+            Console.Out.WriteLine("done");
             return 0;
         }
 
@@ -164,7 +167,7 @@ namespace PSSharedMemory.Bench
             return 0;
         }
 
-        /// <summary>Reads <paramref name="count"/> messages of <paramref name="size"/> bytes, one read call per message at most, then says "done".</summary>
+        /// <summary>Reads <paramref name="count"/> messages of <paramref name="size"/> bytes, one read call per message at most.</summary>
         private static void ReceiveAll(Func<byte[], int, int> read, int count, int size)
         {
             var buffer = new byte[size];
@@ -175,8 +178,20 @@ namespace PSSharedMemory.Bench
                 if (n == 0) break;
                 received += n;
             }
+        }
 
-            Console.Out.WriteLine("done");
+        /// <summary>
+        /// Takes a round of messages each time the benchmark says "go", and says "done" after it, until the
+        /// benchmark closes standard input: the rounds before the timed one warm the sending process up.
+        /// </summary>
+        private static void EachRound(Action round)
+        {
+            while (Console.In.ReadLine() == "go")
+            {
+                round();
+                Console.Out.WriteLine("done");
+                Console.Out.Flush();
+            }
         }
 
         private static int IdleWait(string name)

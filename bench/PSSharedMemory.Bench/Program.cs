@@ -209,12 +209,7 @@ namespace PSSharedMemory.Bench
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = Math.Max(RingSize, 4L * size), Kind = SegmentKind.Queue });
             using var consumer = StartPeer("queue-consume", name, count.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
             consumer.StandardOutput.ReadLine(); // "ready"
-            var clock = Stopwatch.StartNew();
-            QueueTraffic.Send(queue, count, batch, size);
-
-            consumer.StandardOutput.ReadLine(); // "done"
-            double seconds = clock.Elapsed.TotalSeconds;
-            consumer.WaitForExit();
+            double seconds = AfterWarmUp(consumer, () => QueueTraffic.Send(queue, count, batch, size));
             queue.Remove();
             return seconds;
         }
@@ -290,13 +285,12 @@ namespace PSSharedMemory.Bench
             double seconds;
             using (var fifo = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0))
             {
-                var clock = Stopwatch.StartNew();
-                for (int i = 0; i < count; i++) fifo.Write(payload, 0, size);
-                consumer.StandardOutput.ReadLine(); // "done"
-                seconds = clock.Elapsed.TotalSeconds;
+                seconds = AfterWarmUp(consumer, () =>
+                {
+                    for (int i = 0; i < count; i++) fifo.Write(payload, 0, size);
+                });
             }
 
-            consumer.WaitForExit();
             File.Delete(path);
             return seconds;
         }
@@ -324,12 +318,41 @@ namespace PSSharedMemory.Bench
             using var consumer = StartPeer("uds-consume", endpoint, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
             using Socket connection = listener.Accept();
             var payload = new byte[size];
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < count; i++) connection.Send(payload);
-            consumer.StandardOutput.ReadLine(); // "done"
-            double seconds = clock.Elapsed.TotalSeconds;
-            consumer.WaitForExit();
+            double seconds = AfterWarmUp(consumer, () =>
+            {
+                for (int i = 0; i < count; i++) connection.Send(payload);
+            });
             File.Delete(path);
+            return seconds;
+        }
+
+        /// <summary>How long a sending process runs rounds of a transfer before the one that is timed.</summary>
+        private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500);
+
+        /// <summary>
+        /// Seconds of a round of <paramref name="send"/> to a <paramref name="consumer"/> that takes a round
+        /// on each "go" (Peer.EachRound), timed after rounds enough to warm this process up; then ends the
+        /// consumer. Peers run optimised code from their start (StartPeer), but this process tiers up as it
+        /// runs, and would send its first fraction of a second, the whole of a quick 100 B row, from
+        /// unoptimised code.
+        /// </summary>
+        private static double AfterWarmUp(Process consumer, Action send)
+        {
+            double Round()
+            {
+                var clock = Stopwatch.StartNew();
+                consumer.StandardInput.WriteLine("go");
+                send();
+                consumer.StandardOutput.ReadLine(); // "done"
+                return clock.Elapsed.TotalSeconds;
+            }
+
+            var warming = Stopwatch.StartNew();
+            do Round();
+            while (warming.Elapsed < WarmUp);
+            double seconds = Round();
+            consumer.StandardInput.Close();
+            consumer.WaitForExit();
             return seconds;
         }
 
