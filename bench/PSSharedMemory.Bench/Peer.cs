@@ -103,41 +103,41 @@ namespace PSSharedMemory.Bench
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            Console.In.ReadLine(); // "go"
-            QueueTraffic.Send(queue, count, batch, Math.Max(size, 8), (i, p) =>
+            EachRound(() => QueueTraffic.Send(queue, count, batch, Math.Max(size, 8), (i, p) =>
             {
                 BitConverter.TryWriteBytes(p.AsSpan(0, 4), id);
                 BitConverter.TryWriteBytes(p.AsSpan(4, 4), i);
-            });
-
-            Console.Out.WriteLine("done");
+            }));
             return 0;
         }
 
         /// <summary>
-        /// One of several consumers, until an empty message: prints how many it took, the sum of their
-        /// sequence numbers, and how many arrived out of order for their producer (a duplicate would).
+        /// One of several consumers, each round until an empty message: prints how many it took, the sum of
+        /// their sequence numbers, and how many arrived out of order for their producer (a duplicate would).
         /// </summary>
         private static int QueueDrain(string name, int producers, int batch)
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             var last = new int[producers];
-            Array.Fill(last, -1);
-            long taken = 0, sum = 0, disorder = 0;
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            QueueTraffic.Receive(queue, batch, 100, (message, offset, length) =>
+            EachRound(() =>
             {
-                if (length == 0) return false;
-                int id = BitConverter.ToInt32(message, offset), sequence = BitConverter.ToInt32(message, offset + 4);
-                if (sequence <= last[id]) disorder++;
-                last[id] = sequence;
-                taken++;
-                sum += sequence;
-                return true;
-            });
+                Array.Fill(last, -1);
+                long taken = 0, sum = 0, disorder = 0;
+                QueueTraffic.Receive(queue, batch, 100, (message, offset, length) =>
+                {
+                    if (length == 0) return false;
+                    int id = BitConverter.ToInt32(message, offset), sequence = BitConverter.ToInt32(message, offset + 4);
+                    if (sequence <= last[id]) disorder++;
+                    last[id] = sequence;
+                    taken++;
+                    sum += sequence;
+                    return true;
+                });
 
-            Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", taken, sum, disorder));
+                Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", taken, sum, disorder));
+            });
             return 0;
         }
 
@@ -149,8 +149,7 @@ namespace PSSharedMemory.Bench
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
             using Socket connection = listener.Accept();
-            ReceiveAll((buffer, length) => connection.Receive(buffer, 0, length, SocketFlags.None), count, size);
-            Console.Out.WriteLine("done");
+            EachRound(() => ReceiveAll((buffer, length) => connection.Receive(buffer, 0, length, SocketFlags.None), count, size));
             return 0;
         }
 
@@ -161,9 +160,10 @@ namespace PSSharedMemory.Bench
             var payload = new byte[size];
             Console.Out.WriteLine("ready");
             Console.Out.Flush();
-            Console.In.ReadLine(); // "go"
-            for (int i = 0; i < count; i++) socket.Send(payload);
-            Console.Out.WriteLine("done");
+            EachRound(() =>
+            {
+                for (int i = 0; i < count; i++) socket.Send(payload);
+            });
             return 0;
         }
 
@@ -181,8 +181,8 @@ namespace PSSharedMemory.Bench
         }
 
         /// <summary>
-        /// Takes a round of messages each time the benchmark says "go", and says "done" after it, until the
-        /// benchmark closes standard input: the rounds before the timed one warm the sending process up.
+        /// Sends or takes a round of messages each time the benchmark says "go", and says "done" after it, until
+        /// the benchmark closes standard input: the rounds before the timed one warm the processes up.
         /// </summary>
         private static void EachRound(Action round)
         {

@@ -222,30 +222,32 @@ namespace PSSharedMemory.Bench
             var drains = Enumerable.Range(0, consumers).Select(_ => StartPeer("queue-drain", name, producers.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture))).ToList();
             var feeds = Enumerable.Range(0, producers).Select(id => StartPeer("queue-produce", name, perProducer.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture))).ToList();
             foreach (Process p in drains.Concat(feeds)) p.StandardOutput.ReadLine(); // "ready"
-            var clock = Stopwatch.StartNew();
-            foreach (Process p in feeds) p.StandardInput.WriteLine("go");
-            foreach (Process p in feeds) p.StandardOutput.ReadLine(); // "done"
-            for (int i = 0; i < consumers; i++) queue.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, Array.Empty<byte>()) ? queue : null, TimeSpan.FromSeconds(60));
-            long taken = 0, sum = 0, disorder = 0;
-            foreach (Process p in drains)
-            {
-                long[] figures = p.StandardOutput.ReadLine()!.Split(' ').Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-                taken += figures[0];
-                sum += figures[1];
-                disorder += figures[2];
-            }
-
-            double seconds = clock.Elapsed.TotalSeconds;
-            foreach (Process p in drains.Concat(feeds))
-            {
-                p.WaitForExit();
-                p.Dispose();
-            }
-
-            queue.Remove();
             long expectedSum = producers * ((long)perProducer * (perProducer - 1) / 2);
-            bool once = taken == (long)producers * perProducer && sum == expectedSum && disorder == 0;
-            return (seconds, once ? "each once" : $"NOT each once: {taken} taken, {disorder} out of order");
+            string? failure = null;
+            double seconds = AfterWarmUp(() =>
+            {
+                var clock = Stopwatch.StartNew();
+                foreach (Process p in drains.Concat(feeds)) p.StandardInput.WriteLine("go");
+                foreach (Process p in feeds) p.StandardOutput.ReadLine(); // "done"
+                for (int i = 0; i < consumers; i++) queue.WaitUntil(locked => locked.TryEnqueue(PayloadKind.Bytes, Array.Empty<byte>()) ? queue : null, TimeSpan.FromSeconds(60));
+                long taken = 0, sum = 0, disorder = 0;
+                foreach (Process p in drains)
+                {
+                    long[] figures = p.StandardOutput.ReadLine()!.Split(' ').Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+                    p.StandardOutput.ReadLine(); // "done"
+                    taken += figures[0];
+                    sum += figures[1];
+                    disorder += figures[2];
+                }
+
+                double round = clock.Elapsed.TotalSeconds;
+                // Every round counts, warm-up or timed: a message lost or taken twice in any is a failure.
+                if (failure is null && (taken != (long)producers * perProducer || sum != expectedSum || disorder != 0)) failure = $"NOT each once: {taken} taken, {disorder} out of order";
+                return round;
+            });
+            Finish(drains.Concat(feeds));
+            queue.Remove();
+            return (seconds, failure ?? "each once");
         }
 
         /// <summary>Seconds for <paramref name="pairs"/> producer processes each to send <paramref name="count"/> messages to their own consumer process over a Unix domain socket.</summary>
@@ -257,16 +259,14 @@ namespace PSSharedMemory.Bench
             servers.ForEach(p => p.StandardOutput.ReadLine());
             var senders = paths.Select(path => StartPeer("uds-send", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture))).ToList();
             senders.ForEach(p => p.StandardOutput.ReadLine());
-            var clock = Stopwatch.StartNew();
-            senders.ForEach(p => p.StandardInput.WriteLine("go"));
-            servers.ForEach(p => p.StandardOutput.ReadLine()); // "done"
-            double seconds = clock.Elapsed.TotalSeconds;
-            foreach (Process p in servers.Concat(senders))
+            double seconds = AfterWarmUp(() =>
             {
-                p.WaitForExit();
-                p.Dispose();
-            }
-
+                var clock = Stopwatch.StartNew();
+                foreach (Process p in servers.Concat(senders)) p.StandardInput.WriteLine("go");
+                foreach (Process p in servers.Concat(senders)) p.StandardOutput.ReadLine(); // "done"
+                return clock.Elapsed.TotalSeconds;
+            });
+            Finish(servers.Concat(senders));
             paths.ForEach(File.Delete);
             return seconds;
         }
@@ -326,34 +326,52 @@ namespace PSSharedMemory.Bench
             return seconds;
         }
 
-        /// <summary>How long a sending process runs rounds of a transfer before the one that is timed.</summary>
+        /// <summary>How long a transfer between processes runs rounds before the one that is timed.</summary>
         private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500);
 
         /// <summary>
-        /// Seconds of a round of <paramref name="send"/> to a <paramref name="consumer"/> that takes a round
-        /// on each "go" (Peer.EachRound), timed after rounds enough to warm this process up; then ends the
-        /// consumer. Peers run optimised code from their start (StartPeer), but this process tiers up as it
-        /// runs, and would send its first fraction of a second, the whole of a quick 100 B row, from
-        /// unoptimised code.
+        /// Seconds of a <paramref name="round"/> of a transfer between processes, timed after rounds that warm
+        /// them up. Each process compiles its code on first use (this one unoptimised first, then again
+        /// optimised once it has run a while) and touches its buffers' pages for the first time: a 100 B row,
+        /// a fraction of a second, would otherwise be timed with that work in it. The first 4 → 4 round took
+        /// three to four times as long as the rounds after it.
+        /// </summary>
+        private static double AfterWarmUp(Func<double> round)
+        {
+            var warming = Stopwatch.StartNew();
+            do round();
+            while (warming.Elapsed < WarmUp);
+            return round();
+        }
+
+        /// <summary>
+        /// Seconds of a round of <paramref name="send"/> from this process to a <paramref name="consumer"/> that
+        /// takes a round on each "go" (Peer.EachRound), after the warm-up; then ends the consumer.
         /// </summary>
         private static double AfterWarmUp(Process consumer, Action send)
         {
-            double Round()
+            double seconds = AfterWarmUp(() =>
             {
                 var clock = Stopwatch.StartNew();
                 consumer.StandardInput.WriteLine("go");
                 send();
                 consumer.StandardOutput.ReadLine(); // "done"
                 return clock.Elapsed.TotalSeconds;
-            }
-
-            var warming = Stopwatch.StartNew();
-            do Round();
-            while (warming.Elapsed < WarmUp);
-            double seconds = Round();
-            consumer.StandardInput.Close();
-            consumer.WaitForExit();
+            });
+            Finish(new[] { consumer });
             return seconds;
+        }
+
+        /// <summary>Ends peers that take rounds (their standard input closes), waits for them to exit and lets them go.</summary>
+        private static void Finish(IEnumerable<Process> peers)
+        {
+            var ending = peers.ToList();
+            foreach (Process p in ending) p.StandardInput.Close();
+            foreach (Process p in ending)
+            {
+                p.WaitForExit();
+                p.Dispose();
+            }
         }
 
         private static void WakeUp(Table table)
@@ -537,9 +555,10 @@ namespace PSSharedMemory.Bench
         private static Process StartPeer(params string[] arguments)
         {
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-            // The core's peers live for a fraction of a second, which they would otherwise spend in unoptimised
-            // tier-0 code that a long-running process leaves behind at once. The PowerShell peer keeps tiering:
-            // the engine compiles scripts to code that full optimisation would only make slower to start.
+            // The core's peers would otherwise spend their first fraction of a second in unoptimised tier-0
+            // code, and on two cores eight of them then tier up slowly: optimised from the start, the 4 → 4
+            // rows ran about twice as fast. The PowerShell peer keeps tiering: the engine compiles scripts to
+            // code that full optimisation would only make slower to start.
             if (arguments[0] != "powershell") info.Environment["DOTNET_TieredCompilation"] = "0";
             info.ArgumentList.Add(Self);
             info.ArgumentList.Add("peer");
