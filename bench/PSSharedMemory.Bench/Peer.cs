@@ -16,7 +16,7 @@ namespace PSSharedMemory.Bench
             {
                 case "queue-consume": return QueueConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
                 case "uds-consume": return UdsConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
-                case "wake-wait": return WakeWait(args[1], ulong.Parse(args[2], CultureInfo.InvariantCulture), double.Parse(args[3], CultureInfo.InvariantCulture));
+                case "wake-wait": return WakeWait(args[1], ulong.Parse(args[2], CultureInfo.InvariantCulture), ulong.Parse(args[3], CultureInfo.InvariantCulture), double.Parse(args[4], CultureInfo.InvariantCulture));
                 case "fifo-consume": return FifoConsume(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "queue-produce": return QueueProduce(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
                 case "queue-drain": return QueueDrain(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
@@ -54,9 +54,9 @@ namespace PSSharedMemory.Bench
         /// <summary>
         /// Waits for each of the writer's changes and notes how long after the writer's store it noticed it:
         /// the writer stores a timestamp as raw bytes, which bumps the change counter, and the latency runs
-        /// from that timestamp until WaitForChange returns here.
+        /// from that timestamp until WaitForChange returns here. Versions before <paramref name="firstTimed"/> are the warm-up's.
         /// </summary>
-        private static int WakeWait(string name, ulong lastVersion, double spinMicroseconds)
+        private static int WakeWait(string name, ulong firstTimed, ulong lastVersion, double spinMicroseconds)
         {
             using var segment = SharedMemorySegment.Open(new SegmentOptions(name) { Mode = OpenMode.OpenExisting });
             segment.WaitSpin = TimeSpan.FromTicks((long)(spinMicroseconds * 10));
@@ -80,7 +80,7 @@ namespace PSSharedMemory.Bench
                 observed = locked.ChangeCounter;
                 ulong version = segment.Version ?? 0;
                 locked.ReadBytes(0, stamp, 0, 8);
-                if (version == seen + 1) latencies.Add((noticed - BitConverter.ToInt64(stamp)) * 1e6 / Stopwatch.Frequency);
+                if (version == seen + 1 && version >= firstTimed) latencies.Add((noticed - BitConverter.ToInt64(stamp)) * 1e6 / Stopwatch.Frequency);
                 seen = version;
             }
 
