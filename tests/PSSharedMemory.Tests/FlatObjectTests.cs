@@ -77,11 +77,15 @@ $global:cases = @(
 $noted = 5 | Add-Member -NotePropertyName Extra -NotePropertyValue 1 -PassThru -Force
 $typed = [pscustomobject]@{ A = 1 }
 $typed.PSTypeNames.Insert(0, 'My.Type')
+# A value renamed through its wrapper, with no note: only its type names tell it from a bare value.
+$renamed = [psobject][long]987654321
+$renamed.PSTypeNames.Insert(0, 'My.Number')
 $global:cases = @(
     [pscustomobject]@{ A = 1; Nested = [pscustomobject]@{ B = 2 } }
     [pscustomobject]@{ A = 1 } | Select-Object A
     $typed
     [pscustomobject]@{ Noted = $noted }
+    [pscustomobject]@{ Renamed = $renamed }
     [pscustomobject]@{ Surrogate = [string][char]0xD800 }
     [pscustomobject]@{ V = [version]'1.2.3'; H = @{ k = 1 } }
     ([pscustomobject]@{ A = 1 } | Add-Member -MemberType ScriptProperty -Name Twice -Value { $this.A * 2 } -PassThru)
@@ -158,7 +162,7 @@ $global:cases = @(
         {
             // The direct read is what makes a plain object cheap to send; a probe that stopped passing on the
             // engine the module is built against would quietly make every object several times dearer.
-            Assert.True(InstanceMembers.Enabled);
+            Assert.True(SerializerView.Enabled);
             Run("$null = New-SharedMemory -Name $name -Size 64KB").AssertNoErrors();
             Assert.True(FlatObjectCodec.CanReadMembersDirectly());
         }

@@ -111,7 +111,7 @@ namespace PSSharedMemory.Tests
                     if ($_.Id -ne $n -or $_.Id -isnot [int] -or $_.Name -ne ""item $n"" -or $_.When -isnot [datetime] -or $_.Tags.Count -ne 2) {{ $bad++ }}
                     if ($_.psobject.TypeNames[0] -ne 'Deserialized.System.Management.Automation.PSCustomObject') {{ $bad++ }}
                 }}
-                $direct = [PSSharedMemory.SharedMemorySegment].Assembly.GetType('PSSharedMemory.Commands.InstanceMembers').GetProperty('Enabled').GetValue($null)
+                $direct = [PSSharedMemory.SharedMemorySegment].Assembly.GetType('PSSharedMemory.Commands.SerializerView').GetProperty('Enabled').GetValue($null)
                 ""$n $bad $direct""");
             Assert.Equal("300 0 True", ConsumedWhile(consumer, $"1..300 | ForEach-Object {{ [pscustomobject]@{{ Id = $_; Name = \"item $_\"; When = [datetime]::UtcNow; Tags = 'a', 'b' }} }} | Write-SharedMemory -Name '{_name}'"));
         }

@@ -74,14 +74,14 @@ namespace PSSharedMemory.Commands
         private static readonly Dictionary<TypeCode, string[]> DeserializedArrayTypeNames = BuildArrayTypeNames();
 
         /// <summary>
-        /// Whether this runspace lets plain objects' members be read directly (<see cref="InstanceMembers"/>):
+        /// Whether this runspace lets plain objects' members be read directly (<see cref="SerializerView"/>):
         /// true when no type data and no adapter adds a property to a plain <c>[pscustomobject]</c>, as then its
         /// own members are all that PSObject.Properties would list. Type data can change between commands, so
         /// a command asks once per call.
         /// </summary>
         public static bool CanReadMembersDirectly()
         {
-            if (!InstanceMembers.Enabled) return false;
+            if (!SerializerView.Enabled) return false;
             foreach (PSPropertyInfo unused in new PSObject().Properties) return false;
             return true;
         }
@@ -94,7 +94,7 @@ namespace PSSharedMemory.Commands
         public static byte[]? TryEncode(object? value, int depth, Lazy<bool> direct)
         {
             if (value is not PSObject obj || obj.ImmediateBaseObject is not PSCustomObject) return null;
-            var typeNames = obj.TypeNames;
+            IList<string> typeNames = SerializerView.TypeNames(obj);
             if (typeNames.Count != 2 || typeNames[0] != CustomObjectType || typeNames[1] != ObjectType) return null;
             bool directly = direct.Value;
 
@@ -104,7 +104,7 @@ namespace PSSharedMemory.Commands
             long countAt = stream.Position;
             writer.Write((ushort)0);
             int count = 0;
-            foreach (PSPropertyInfo property in directly ? InstanceMembers.Properties(obj) : obj.Properties)
+            foreach (PSPropertyInfo property in directly ? SerializerView.Properties(obj) : obj.Properties)
             {
                 if (property is not PSNoteProperty || count == ushort.MaxValue) return null;
                 byte[]? name = Utf8(property.Name);
@@ -316,7 +316,7 @@ namespace PSSharedMemory.Commands
         {
             object inner = wrapped.ImmediateBaseObject;
             if (inner is PSObject || inner is PSCustomObject) return false;
-            var typeNames = wrapped.TypeNames;
+            IList<string> typeNames = SerializerView.TypeNames(wrapped);
             int i = 0;
             for (Type? type = inner.GetType(); type is not null; type = type.BaseType, i++)
             {
@@ -324,7 +324,7 @@ namespace PSSharedMemory.Commands
             }
 
             if (i != typeNames.Count) return false;
-            return directly ? !InstanceMembers.Any(wrapped) : wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
+            return directly ? !SerializerView.HasMembers(wrapped) : wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
         }
 
         /// <summary>Strict UTF-8, or null for a string with a lone surrogate, which only CliXml keeps exactly.</summary>

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Reflection;
+
+namespace PSSharedMemory.Commands
+{
+    /// <summary>
+    /// A PSObject as PowerShell's own serializer reads it: the members it carries itself, through PSObject's
+    /// non-public <c>InstanceMembers</c>, and its type names, through the non-public <c>InternalTypeNames</c>.
+    /// Why: the public views cost more than the whole trip through shared memory. <see cref="PSObject.Properties"/>
+    /// builds the object's five reserved member sets (psobject, psbase, psadapted, psextended, pstypenames) the
+    /// first time it is enumerated, about 4 KB and 15 µs for every fresh object in a pipeline, and once more for
+    /// every wrapped value among its properties. <see cref="PSObject.TypeNames"/> hands out a copy the caller
+    /// may change, registered in a weak table of the engine's: 1.5 to 5 µs and about 230 bytes for every object
+    /// and every wrapped value, and an entry the garbage collector keeps checking until the table drops it, which
+    /// slowed the session's own work too (making 10,000 objects after sending as many took about a quarter
+    /// longer than with the direct read). The
+    /// members are found once and checked by a probe against objects whose members and type names are known;
+    /// where one is missing or gives anything else, as another engine might, <see cref="Enabled"/> is false
+    /// and callers take the public views.
+    /// </summary>
+    internal static class SerializerView
+    {
+        private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>>? ReadMembers = Getter<PSObject, PSMemberInfoCollection<PSMemberInfo>>("InstanceMembers");
+        private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
+        private static readonly Func<PSObject, Collection<string>>? ReadTypeNames = Getter<PSObject, Collection<string>>("InternalTypeNames");
+
+        /// <summary>True where the direct reads are usable.</summary>
+        public static bool Enabled { get; } = Probe();
+
+        /// <summary>
+        /// The properties <paramref name="obj"/> carries itself, in the order <see cref="PSObject.Properties"/>
+        /// lists them; that is all it lists when no type data and no adapter adds a property to the object's type.
+        /// </summary>
+        public static IEnumerable<PSPropertyInfo> Properties(PSObject obj)
+        {
+            foreach (PSMemberInfo member in ReadMembers!(obj))
+            {
+                if (member is PSPropertyInfo property && !ReadIsHidden!(member)) yield return property;
+            }
+        }
+
+        /// <summary>Whether <paramref name="obj"/> carries a member of its own that PowerShell shows (a note added by Add-Member, say).</summary>
+        public static bool HasMembers(PSObject obj)
+        {
+            foreach (PSMemberInfo member in ReadMembers!(obj))
+            {
+                if (!ReadIsHidden!(member)) return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The names <see cref="PSObject.TypeNames"/> lists, not to be changed: read directly where that is
+        /// usable, else through the public view.
+        /// </summary>
+        public static IList<string> TypeNames(PSObject obj) => Enabled ? ReadTypeNames!(obj) : obj.TypeNames;
+
+        private static Func<TObject, TValue>? Getter<TObject, TValue>(string name)
+        {
+            try
+            {
+                MethodInfo? getter = typeof(TObject).GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetGetMethod(nonPublic: true);
+                return getter is null ? null : (Func<TObject, TValue>?)Delegate.CreateDelegate(typeof(Func<TObject, TValue>), getter, throwOnBindFailure: false);
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// True when the direct reads give exactly the members put on a custom object, also after the public view
+        /// has generated the reserved ones, the notes a value was given through another wrapper of it, and the
+        /// type names of plain and renamed objects and of a value renamed through another wrapper.
+        /// </summary>
+        private static bool Probe()
+        {
+            if (ReadMembers is null || ReadIsHidden is null || ReadTypeNames is null) return false;
+            try
+            {
+                var custom = new PSObject();
+                custom.Properties.Add(new PSNoteProperty("First", 1));
+                custom.Properties.Add(new PSNoteProperty("Second", "two"));
+                custom.Properties.Add(new PSAliasProperty("Third", "First"));
+                foreach (PSPropertyInfo unused in custom.Properties)
+                {
+                }
+
+                var names = new List<string>();
+                foreach (PSPropertyInfo property in Properties(custom)) names.Add(property.Name);
+                if (string.Join(",", names) != "First,Second,Third") return false;
+
+                object boxed = 42;
+                PSObject.AsPSObject(boxed).Properties.Add(new PSNoteProperty("Added", 1));
+                if (!HasMembers(PSObject.AsPSObject(boxed)) || HasMembers(PSObject.AsPSObject((object)43)) || HasMembers(new PSObject())) return false;
+
+                var renamed = new PSObject();
+                renamed.TypeNames.Insert(0, "Probe.Renamed");
+                object renamedValue = 44;
+                PSObject.AsPSObject(renamedValue).TypeNames.Insert(0, "Probe.Value");
+                return SameNames(new PSObject()) && SameNames(renamed) && SameNames(PSObject.AsPSObject((object)45))
+                    && ReadTypeNames(PSObject.AsPSObject(renamedValue))[0] == "Probe.Value";
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return false;
+            }
+        }
+
+        private static bool SameNames(PSObject obj) => string.Join(",", ReadTypeNames!(obj)) == string.Join(",", obj.TypeNames);
+    }
+}
