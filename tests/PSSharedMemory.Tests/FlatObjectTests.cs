@@ -158,6 +158,28 @@ $global:cases = @(
         }
 
         [Fact]
+        public void Objects_read_back_each_own_their_type_names_as_deserialized_ones_do()
+        {
+            // The type names are given as the deserializer gives them, in a collection of each object's own: a
+            // script that renames one object read back, or its array, must not rename the others.
+            var r = Run(@"
+                $q = New-SharedMemory -Name $name -Queue -Size 64KB
+                $original = 1..2 | ForEach-Object { [pscustomobject]@{ Id = $_; Tags = 'a', 'b' } }
+                $original | Write-SharedMemory -Handle $q
+                $first, $second = Read-SharedMemory -Handle $q -Wait
+                $first.PSTypeNames.Insert(0, 'My.Renamed')
+                $first.Tags.PSTypeNames.Insert(0, 'My.RenamedTags')
+                ($first.PSTypeNames -join ',')
+                ($second.PSTypeNames -join ',')
+                ($second.Tags.PSTypeNames -join ',')
+                $viaCliXml = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($original[1]))
+                ($viaCliXml.Tags.PSTypeNames -join ',')").AssertNoErrors();
+            Assert.Equal("My.Renamed,Deserialized.System.Management.Automation.PSCustomObject,Deserialized.System.Object", r.Output[0].BaseObject);
+            Assert.Equal("Deserialized.System.Management.Automation.PSCustomObject,Deserialized.System.Object", r.Output[1].BaseObject);
+            Assert.Equal(r.Output[3].BaseObject, r.Output[2].BaseObject);
+        }
+
+        [Fact]
         public void Members_are_read_directly_on_this_engine()
         {
             // The direct read is what makes a plain object cheap to send; a probe that stopped passing on the

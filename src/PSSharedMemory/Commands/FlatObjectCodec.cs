@@ -72,6 +72,7 @@ namespace PSSharedMemory.Commands
 
         /// <summary>The type names an array read back carries, by element code, made once.</summary>
         private static readonly Dictionary<TypeCode, string[]> DeserializedArrayTypeNames = BuildArrayTypeNames();
+        private static readonly string[] DeserializedCustomObjectTypeNames = { DeserializedPrefix + CustomObjectType, DeserializedPrefix + ObjectType };
 
         /// <summary>
         /// Whether this runspace lets plain objects' members be read directly (<see cref="SerializerView"/>):
@@ -126,9 +127,7 @@ namespace PSSharedMemory.Commands
             if (reader.Byte() != FormatVersion) throw new InvalidDataException("unknown flat object format");
             int count = reader.UInt16();
             var result = new PSObject();
-            result.TypeNames.Clear();
-            result.TypeNames.Add(DeserializedPrefix + CustomObjectType);
-            result.TypeNames.Add(DeserializedPrefix + ObjectType);
+            SerializerView.SetTypeNames(result, DeserializedCustomObjectTypeNames);
             var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < count; i++)
             {
@@ -294,8 +293,7 @@ namespace PSSharedMemory.Commands
             var items = new System.Collections.ArrayList((int)count);
             for (uint i = 0; i < count; i++) items.Add(ReadValue(ref reader, allowArray: false));
             var result = new PSObject(items);
-            result.TypeNames.Clear();
-            foreach (string typeName in typeNames) result.TypeNames.Add(typeName);
+            SerializerView.SetTypeNames(result, typeNames);
             return result;
         }
 

@@ -1,14 +1,16 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Linq.Expressions;
 using System.Management.Automation;
 using System.Reflection;
 
 namespace PSSharedMemory.Commands
 {
     /// <summary>
-    /// A PSObject as PowerShell's own serializer reads it: the members it carries itself, through PSObject's
-    /// non-public <c>InstanceMembers</c>, and its type names, through the non-public <c>InternalTypeNames</c>.
+    /// A PSObject as PowerShell's own serializer reads it and its deserializer makes it: the members it carries
+    /// itself, read through PSObject's non-public <c>InstanceMembers</c>, and its type names, read and given
+    /// through the non-public <c>InternalTypeNames</c>.
     /// Why: the public views cost more than the whole trip through shared memory. <see cref="PSObject.Properties"/>
     /// builds the object's five reserved member sets (psobject, psbase, psadapted, psextended, pstypenames) the
     /// first time it is enumerated, about 4 KB and 15 µs for every fresh object in a pipeline, and once more for
@@ -16,7 +18,7 @@ namespace PSSharedMemory.Commands
     /// may change, registered in a weak table of the engine's: 1.5 to 5 µs and about 230 bytes for every object
     /// and every wrapped value, and an entry the garbage collector keeps checking until the table drops it, which
     /// slowed the session's own work too (making 10,000 objects after sending as many took about a quarter
-    /// longer than with the direct read). The
+    /// longer than with the direct read); an object read back and named through it pays the same. The
     /// members are found once and checked by a probe against objects whose members and type names are known;
     /// where one is missing or gives anything else, as another engine might, <see cref="Enabled"/> is false
     /// and callers take the public views.
@@ -26,6 +28,7 @@ namespace PSSharedMemory.Commands
         private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>>? ReadMembers = Getter<PSObject, PSMemberInfoCollection<PSMemberInfo>>("InstanceMembers");
         private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
         private static readonly Func<PSObject, Collection<string>>? ReadTypeNames = Getter<PSObject, Collection<string>>("InternalTypeNames");
+        private static readonly Action<PSObject, IEnumerable<string>>? WriteTypeNames = TypeNamesSetter();
 
         /// <summary>True where the direct reads are usable.</summary>
         public static bool Enabled { get; } = Probe();
@@ -59,6 +62,23 @@ namespace PSSharedMemory.Commands
         /// </summary>
         public static IList<string> TypeNames(PSObject obj) => Enabled ? ReadTypeNames!(obj) : obj.TypeNames;
 
+        /// <summary>
+        /// Gives <paramref name="obj"/> these type names in place of its own, in a collection of its own, as the
+        /// deserializer gives a deserialized object its names: directly where that is usable, else through the
+        /// public view.
+        /// </summary>
+        public static void SetTypeNames(PSObject obj, IEnumerable<string> names)
+        {
+            if (Enabled)
+            {
+                WriteTypeNames!(obj, names);
+                return;
+            }
+
+            obj.TypeNames.Clear();
+            foreach (string name in names) obj.TypeNames.Add(name);
+        }
+
         private static Func<TObject, TValue>? Getter<TObject, TValue>(string name)
         {
             try
@@ -73,13 +93,36 @@ namespace PSSharedMemory.Commands
         }
 
         /// <summary>
+        /// <c>obj.InternalTypeNames = new ConsolidatedString(names)</c>, which C# cannot write here since both are
+        /// internal: compiled once, as an expression.
+        /// </summary>
+        private static Action<PSObject, IEnumerable<string>>? TypeNamesSetter()
+        {
+            try
+            {
+                PropertyInfo? property = typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+                MethodInfo? setter = property?.GetSetMethod(nonPublic: true);
+                ConstructorInfo? make = property?.PropertyType.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>) }, null);
+                if (setter is null || make is null) return null;
+                ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
+                ParameterExpression names = Expression.Parameter(typeof(IEnumerable<string>), "names");
+                return Expression.Lambda<Action<PSObject, IEnumerable<string>>>(Expression.Call(obj, setter, Expression.New(make, names)), obj, names).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
         /// True when the direct reads give exactly the members put on a custom object, also after the public view
         /// has generated the reserved ones, the notes a value was given through another wrapper of it, and the
-        /// type names of plain and renamed objects and of a value renamed through another wrapper.
+        /// type names of plain and renamed objects and of a value renamed through another wrapper; and when names
+        /// given directly are what the public view lists, and stay an object's own when it changes them.
         /// </summary>
         private static bool Probe()
         {
-            if (ReadMembers is null || ReadIsHidden is null || ReadTypeNames is null) return false;
+            if (ReadMembers is null || ReadIsHidden is null || ReadTypeNames is null || WriteTypeNames is null) return false;
             try
             {
                 var custom = new PSObject();
@@ -102,8 +145,19 @@ namespace PSSharedMemory.Commands
                 renamed.TypeNames.Insert(0, "Probe.Renamed");
                 object renamedValue = 44;
                 PSObject.AsPSObject(renamedValue).TypeNames.Insert(0, "Probe.Value");
-                return SameNames(new PSObject()) && SameNames(renamed) && SameNames(PSObject.AsPSObject((object)45))
-                    && ReadTypeNames(PSObject.AsPSObject(renamedValue))[0] == "Probe.Value";
+                if (!SameNames(new PSObject()) || !SameNames(renamed) || !SameNames(PSObject.AsPSObject((object)45))
+                    || ReadTypeNames(PSObject.AsPSObject(renamedValue))[0] != "Probe.Value")
+                {
+                    return false;
+                }
+
+                string[] given = { "Probe.First", "Probe.Second" };
+                PSObject named = new PSObject(), namedToo = new PSObject();
+                WriteTypeNames(named, given);
+                WriteTypeNames(namedToo, given);
+                named.TypeNames.Insert(0, "Probe.Changed");
+                return string.Join(",", named.TypeNames) == "Probe.Changed,Probe.First,Probe.Second"
+                    && string.Join(",", namedToo.TypeNames) == "Probe.First,Probe.Second" && SameNames(named);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
