@@ -17,6 +17,14 @@ namespace PSSharedMemory.Bench
             Console.Error.WriteLine($"  {group}: {what}: {figure} {ratioText}");
         }
 
+        /// <summary>Adds a row as <see cref="Print"/> printed it in another process; other lines (the header) are skipped.</summary>
+        public void AddPrinted(string line)
+        {
+            string[] cells = line.Split('|');
+            if (cells.Length != 8 || cells[1].Trim() is "group" or "---") return;
+            _rows.Add((cells[1].Trim(), cells[2].Trim(), cells[3].Trim(), cells[4].Trim(), cells[5].Trim(), cells[6].Trim()));
+        }
+
         public void Print()
         {
             Console.WriteLine("| group | what | figure | baseline | ratio | target |");
