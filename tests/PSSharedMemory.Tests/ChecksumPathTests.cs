@@ -64,6 +64,33 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void Four_sums_finished_at_once_equal_each_finished_alone()
+        {
+            var random = new Random(29);
+            var values = new uint[4];
+            for (int round = 0; round < 200; round++)
+            {
+                var states = new LaneSumState[4];
+                for (int k = 0; k < 4; k++)
+                {
+                    var data = new byte[random.Next(0, 300)];
+                    random.NextBytes(data);
+                    states[k].Append(data, 0, data.Length);
+                }
+
+                LaneSumState.FinishFour(ref states[0], ref states[1], ref states[2], ref states[3], values);
+                for (int k = 0; k < 4; k++) Assert.Equal(states[k].Finish(), values[k]);
+            }
+
+            // The definition's sample (docs/layout.md) as one of four.
+            var abc = default(LaneSumState);
+            abc.Append(new byte[] { 0x61, 0x62, 0x63 }, 0, 3);
+            var empty = default(LaneSumState);
+            LaneSumState.FinishFour(ref empty, ref abc, ref empty, ref abc, values);
+            Assert.Equal(new uint[] { 0, 0xa0b6b1ce, 0, 0xa0b6b1ce }, values);
+        }
+
+        [Fact]
         public void Copying_in_and_out_of_a_mapping_sums_exactly_the_bytes_copied()
         {
             var random = new Random(13);

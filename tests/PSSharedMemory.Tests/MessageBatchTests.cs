@@ -182,6 +182,46 @@ namespace PSSharedMemory.Tests
             Assert.True(allocated < 200 * 200, $"{allocated} bytes allocated for {100 * batch.Count} messages");
         }
 
+        [Theory]
+        [InlineData(ChecksumAlgorithm.LaneSum)]
+        [InlineData(ChecksumAlgorithm.Crc32)]
+        public void A_damaged_message_among_others_checked_four_at_a_time_fails_alone_in_whatever_order_they_are_read(ChecksumAlgorithm algorithm)
+        {
+            using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1 << 16, Kind = SegmentKind.Queue, Checksum = algorithm });
+            MessageBatch batch = queue.CreateBatch(8192);
+            var payloads = new List<byte[]>();
+            var random = new Random(31);
+            for (int i = 0; i < 11; i++)
+            {
+                var payload = new byte[i == 2 ? 0 : random.Next(1, 200)];
+                random.NextBytes(payload);
+                payloads.Add(payload);
+                Assert.True(batch.TryAdd(PayloadKind.Bytes, payload, 0, payload.Length));
+            }
+
+            // Message 5 (the second of the second four) changes after its checksum was taken.
+            byte[] records = batch.RecordsWithChecksums();
+            int fifth = 0;
+            for (int i = 0; i < 5; i++) fifth += MessageBatch.RecordLength(payloads[i].Length);
+            records[fifth + MessageQueue.RecordHeader] ^= 0x5A;
+            using (LockedSegment locked = queue.Lock()) Assert.Equal(11, locked.TryEnqueue(batch));
+
+            var buffer = new MessageBuffer(8192);
+            Assert.Equal(11, queue.TryDequeue(buffer));
+            foreach (int i in new[] { 10, 4, 6, 0, 5, 7, 3, 9, 1, 8, 2 })
+            {
+                if (i == 5)
+                {
+                    var e = Assert.Throws<SharedMemoryException>(() => buffer.GetMessage(i, out _, out _));
+                    Assert.Equal(SharedMemoryError.Corrupted, e.Error);
+                    continue;
+                }
+
+                Assert.Equal(PayloadKind.Bytes, buffer.GetMessage(i, out int offset, out int length));
+                Assert.True(buffer.Buffer.AsSpan(offset, length).SequenceEqual(payloads[i]), $"message {i} differs");
+            }
+        }
+
         [Fact]
         public void A_message_larger_than_the_buffer_stays_and_damage_is_reported_after_the_whole_records_before_it()
         {
@@ -213,7 +253,7 @@ namespace PSSharedMemory.Tests
             // A payload damaged after its checksum was taken is reported when it is read from the buffer.
             batch.Clear();
             Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[] { 1, 2, 3 }, 0, 3));
-            batch.Records[MessageQueue.RecordHeader] ^= 0xFF;
+            batch.RecordsWithChecksums()[MessageQueue.RecordHeader] ^= 0xFF;
             using (var fresh = SharedMemorySegment.Open(new SegmentOptions(_name + "2") { Size = 4096, Kind = SegmentKind.Queue }))
             {
                 using (LockedSegment locked = fresh.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace PSSharedMemory
 {
@@ -22,8 +23,7 @@ namespace PSSharedMemory
             int whole = count & ~15;
             // AppendSums counts the bytes the vector code was given.
             int vectored = LaneSumVectors.Enabled && whole >= LaneSumVectors.Stride ? LaneSumVectors.AppendStrides(ref this, data, index, whole) : 0;
-            AppendBlocks(data, index + vectored, whole - vectored);
-            if (whole < count) AppendPaddedBlock(data, index + whole, count - whole);
+            AddScalar(data, index + vectored, count - vectored);
         }
 
         /// <summary>Adds whole 16-byte blocks in scalar code, which defines what the vector code must agree with.</summary>
@@ -31,11 +31,49 @@ namespace PSSharedMemory
         {
             if (count % 16 != 0) throw new ArgumentOutOfRangeException(nameof(count));
             RequireUnpadded();
-            for (int i = index, stop = index + count; i < stop; i += 16)
+            AddScalar(data, index, count);
+        }
+
+        /// <summary>
+        /// Adds <paramref name="count"/> bytes as blocks, the last one zero-padded if partial (which ends the
+        /// payload). In locals, which stay in registers: a queue sums every message, most of them short, and
+        /// the fields would be loaded and stored again at every block.
+        /// </summary>
+        private void AddScalar(byte[] data, int index, int count)
+        {
+            ulong a0 = _a0, a1 = _a1, a2 = _a2, a3 = _a3, b0 = _b0, b1 = _b1, b2 = _b2, b3 = _b3;
+            for (int i = index, end = index + count; i < end; i += 16)
             {
-                AddBlock(BitConverter.ToUInt64(data, i), BitConverter.ToUInt64(data, i + 8));
+                ulong low, high;
+                if (end - i >= 16)
+                {
+                    low = BitConverter.ToUInt64(data, i);
+                    high = BitConverter.ToUInt64(data, i + 8);
+                }
+                else
+                {
+                    (low, high) = PaddedBlock(data, i, end - i);
+                    _padded = true;
+                }
+
+                a0 += (uint)low;
+                a1 += low >> 32;
+                a2 += (uint)high;
+                a3 += high >> 32;
+                b0 += a0;
+                b1 += a1;
+                b2 += a2;
+                b3 += a3;
             }
 
+            _a0 = a0;
+            _a1 = a1;
+            _a2 = a2;
+            _a3 = a3;
+            _b0 = b0;
+            _b1 = b1;
+            _b2 = b2;
+            _b3 = b3;
             _length += count;
         }
 
@@ -73,39 +111,55 @@ namespace PSSharedMemory
             return (uint)(h ^ (h >> 32));
         }
 
-        private void AddBlock(ulong low, ulong high)
+        /// <summary>
+        /// Finishes four sums at once, into <paramref name="values"/>[0..3]. One <see cref="Finish"/> is a chain of
+        /// eight mixes, each waiting on the last: about 35 ns on the 2-core machines, a third of all the work a
+        /// 100-byte queue message costs each side. Four chains interleaved take about as long as one.
+        /// </summary>
+        public static void FinishFour(ref LaneSumState s0, ref LaneSumState s1, ref LaneSumState s2, ref LaneSumState s3, uint[] values)
         {
-            _a0 += (uint)low;
-            _a1 += low >> 32;
-            _a2 += (uint)high;
-            _a3 += high >> 32;
-            _b0 += _a0;
-            _b1 += _a1;
-            _b2 += _a2;
-            _b3 += _a3;
+            if (values is null || values.Length < 4) throw new ArgumentException("Four values are finished at once.", nameof(values));
+            ulong h0 = (ulong)s0._length, h1 = (ulong)s1._length, h2 = (ulong)s2._length, h3 = (ulong)s3._length;
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a0, s1._a0, s2._a0, s3._a0);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a1, s1._a1, s2._a1, s3._a1);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a2, s1._a2, s2._a2, s3._a2);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a3, s1._a3, s2._a3, s3._a3);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b0, s1._b0, s2._b0, s3._b0);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b1, s1._b1, s2._b1, s3._b1);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b2, s1._b2, s2._b2, s3._b2);
+            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b3, s1._b3, s2._b3, s3._b3);
+            values[0] = (uint)(h0 ^ (h0 >> 32));
+            values[1] = (uint)(h1 ^ (h1 >> 32));
+            values[2] = (uint)(h2 ^ (h2 >> 32));
+            values[3] = (uint)(h3 ^ (h3 >> 32));
         }
 
-        /// <summary>The last, partial block, zero-padded without allocating: a queue checksums every message.</summary>
-        private void AppendPaddedBlock(byte[] data, int index, int count)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void MixFour(ref ulong h0, ref ulong h1, ref ulong h2, ref ulong h3, ulong x0, ulong x1, ulong x2, ulong x3)
+        {
+            h0 = Mix(h0 ^ x0);
+            h1 = Mix(h1 ^ x1);
+            h2 = Mix(h2 ^ x2);
+            h3 = Mix(h3 ^ x3);
+        }
+
+        /// <summary>The last, partial block of <paramref name="count"/> bytes, zero-padded without allocating.</summary>
+        private static (ulong Low, ulong High) PaddedBlock(byte[] data, int index, int count)
         {
             ulong low = 0, high = 0;
-            for (int k = 0; k < count; k++)
-            {
-                ulong b = data[index + k];
-                if (k < 8) low |= b << (8 * k);
-                else high |= b << (8 * (k - 8));
-            }
-
-            AddBlock(low, high);
-            _length += count;
-            _padded = true;
+            for (int k = count - 1; k >= 8; k--) high = (high << 8) | data[index + k];
+            if (count >= 8) return (BitConverter.ToUInt64(data, index), high);
+            for (int k = count - 1; k >= 0; k--) low = (low << 8) | data[index + k];
+            return (low, high);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void RequireUnpadded()
         {
             if (_padded) throw new InvalidOperationException("A partial block already ended this payload.");
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static ulong Mix(ulong x)
         {
             x ^= x >> 33;

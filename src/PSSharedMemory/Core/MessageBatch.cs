@@ -6,12 +6,14 @@ namespace PSSharedMemory
     /// Messages laid out and checksummed as queue records before the lock is taken, made by
     /// <see cref="SharedMemorySegment.CreateBatch"/>. Under the lock a run of them is copied into the ring in
     /// one piece, so the lock is held for a memory copy, not for a message at a time; filling the batch
-    /// allocates nothing.
+    /// allocates nothing. Checksums are finished four messages at a time, and the last few when the
+    /// records are taken (<see cref="RecordsWithChecksums"/>).
     /// </summary>
     public sealed class MessageBatch
     {
         private readonly byte[] _records;
         private readonly int[] _ends;
+        private readonly PendingChecksums _pending;
 
         internal MessageBatch(ChecksumAlgorithm algorithm, int capacity)
         {
@@ -19,6 +21,7 @@ namespace PSSharedMemory
             Algorithm = algorithm;
             _records = new byte[capacity];
             _ends = new int[capacity / MessageQueue.RecordHeader];
+            _pending = new PendingChecksums(algorithm);
         }
 
         /// <summary>Messages in the batch.</summary>
@@ -35,7 +38,12 @@ namespace PSSharedMemory
         /// <summary>Bytes a message with a payload of <paramref name="payloadLength"/> bytes takes in a batch, a buffer or the ring.</summary>
         public static int RecordLength(int payloadLength) => checked((int)MessageQueue.RecordSize(payloadLength));
 
-        internal byte[] Records => _records;
+        /// <summary>The records, every checksum written: what goes into the ring.</summary>
+        internal byte[] RecordsWithChecksums()
+        {
+            WritePendingChecksums();
+            return _records;
+        }
 
         /// <summary>
         /// Adds <paramref name="count"/> bytes of <paramref name="payload"/> from <paramref name="index"/> as one
@@ -52,22 +60,35 @@ namespace PSSharedMemory
 
             WriteUInt32(start, (uint)count);
             WriteUInt32(start + 4, (uint)kind);
-            WriteUInt32(start + 8, PayloadChecksum.Compute(Algorithm, payload, index, count));
+            _pending.Add(start + 8, payload, index, count);
             WriteUInt32(start + 12, 0);
             Buffer.BlockCopy(payload, index, _records, start + MessageQueue.RecordHeader, count);
             int end = start + (int)size;
             // The padding is part of the record copied into the ring: zero it, whatever an earlier use left.
             Array.Clear(_records, start + MessageQueue.RecordHeader + count, end - start - MessageQueue.RecordHeader - count);
             _ends[Count++] = end;
+            if (_pending.IsFull) WritePendingChecksums();
             return true;
         }
 
         /// <summary>Empties the batch for reuse.</summary>
-        public void Clear() => Count = 0;
+        public void Clear()
+        {
+            Count = 0;
+            _pending.Clear();
+        }
 
         internal int RecordStart(int i) => i == 0 ? 0 : _ends[i - 1];
 
         internal int RecordEnd(int i) => _ends[i];
+
+        private void WritePendingChecksums()
+        {
+            if (_pending.Count == 0) return;
+            _pending.Finish();
+            for (int i = 0; i < _pending.Count; i++) WriteUInt32(_pending.Tag(i), _pending.Value(i));
+            _pending.Clear();
+        }
 
         private void WriteUInt32(int at, uint value)
         {

@@ -174,6 +174,7 @@ namespace PSSharedMemory
         {
             if (batch.Algorithm != _header.ValidatedChecksum(_name)) throw new ArgumentException("The batch was made for a queue with another checksum algorithm.", nameof(batch));
             if (first < 0 || first > batch.Count) throw new ArgumentOutOfRangeException(nameof(first));
+            byte[] records = batch.RecordsWithChecksums();
             (long head, long tail) = Positions();
             int next = first;
             while (next < batch.Count)
@@ -185,7 +186,7 @@ namespace PSSharedMemory
                 int last = next;
                 while (last + 1 < batch.Count && batch.RecordEnd(last + 1) - start <= room) last++;
                 int bytes = batch.RecordEnd(last) - start;
-                _memory.Write(Data(at), batch.Records, start, bytes);
+                _memory.Write(Data(at), records, start, bytes);
                 tail += bytes;
                 next = last + 1;
             }
@@ -269,26 +270,37 @@ namespace PSSharedMemory
                         continue;
                     }
 
-                    // A run of whole records up to the end of the ring, the tail, or the end of the room in the buffer.
+                    // The bytes up to the end of the ring, the tail, or the end of the room in the buffer, in one
+                    // copy; then the whole records among them, found by walking the copy's headers, which no other
+                    // process can change and which are read from this core's cache, not one by one from the producer's.
                     long runEnd = Math.Min(tail - position, _ring - at);
+                    int copied = (int)Math.Min(runEnd, buffer.Capacity - used);
+                    _memory.Read(Data(at), buffer.Buffer, used, copied);
                     long run = 0;
                     while (run < runEnd)
                     {
-                        uint length = _memory.ReadUInt32(Data(at + run));
+                        // Only after whole records: the buffer always has room for one header.
+                        if (run + RecordHeader > copied)
+                        {
+                            full = true;
+                            break;
+                        }
+
+                        int record = used + (int)run;
+                        uint length = BitConverter.ToUInt32(buffer.Buffer, record);
                         if (length == WrapMarker) break;
-                        damage = Damage(at + run, length, runEnd - run);
-                        if (damage is null && RecordSize(length) > buffer.Capacity - used - run) tooLarge = length;
+                        damage = Damage(length, BitConverter.ToUInt32(buffer.Buffer, record + 4), runEnd - run);
+                        if (damage is null && RecordSize(length) > copied - run) tooLarge = length;
                         if (damage is not null || tooLarge.HasValue)
                         {
                             full = true;
                             break;
                         }
 
-                        buffer.Add(used + (int)run);
+                        buffer.Add(record);
                         run += RecordSize(length);
                     }
 
-                    _memory.Read(Data(at), buffer.Buffer, used, (int)run);
                     used += (int)run;
                     position += run;
                 }
@@ -450,9 +462,12 @@ namespace PSSharedMemory
         /// says <paramref name="length"/> and which has <paramref name="room"/> bytes before the tail or the end of
         /// the ring; null when nothing is. Another process can write anything there.
         /// </summary>
-        private string? Damage(long at, uint length, long room) =>
+        private string? Damage(long at, uint length, long room) => Damage(length, _memory.ReadUInt32(Data(at) + 4), room);
+
+        /// <summary>What is wrong with a record header that says <paramref name="length"/> and <paramref name="kind"/>, as <see cref="Damage(long, uint, long)"/>.</summary>
+        private string? Damage(uint length, uint kind, long room) =>
             length > MaxPayload || RecordSize(length) > room ? "record length"
-            : !PayloadKinds.IsMessage((PayloadKind)_memory.ReadUInt32(Data(at) + 4)) ? "record kind"
+            : !PayloadKinds.IsMessage((PayloadKind)kind) ? "record kind"
             : null;
 
         /// <summary>

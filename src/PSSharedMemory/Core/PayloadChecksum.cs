@@ -17,6 +17,9 @@ namespace PSSharedMemory
             _crcRegister = Crc32.Initial;
         }
 
+        /// <summary>Starts again, for another payload by <paramref name="algorithm"/>, in place.</summary>
+        public void Restart(ChecksumAlgorithm algorithm) => this = new PayloadChecksum(algorithm);
+
         public uint Value => _algorithm == ChecksumAlgorithm.LaneSum ? _laneSum.Finish() : Crc32.Finish(_crcRegister);
 
         public static uint Compute(ChecksumAlgorithm algorithm, byte[] payload) => Compute(algorithm, payload, 0, payload.Length);
@@ -26,6 +29,21 @@ namespace PSSharedMemory
             var checksum = new PayloadChecksum(algorithm);
             checksum.Append(data, index, count);
             return checksum.Value;
+        }
+
+        /// <summary>
+        /// The values of <paramref name="sums"/>[0..<paramref name="count"/>), all by one algorithm, into
+        /// <paramref name="values"/>: four LaneSums are finished at once (<see cref="LaneSumState.FinishFour"/>).
+        /// </summary>
+        public static void Finish(PayloadChecksum[] sums, int count, uint[] values)
+        {
+            if (count == 4 && sums[0]._algorithm == ChecksumAlgorithm.LaneSum)
+            {
+                LaneSumState.FinishFour(ref sums[0]._laneSum, ref sums[1]._laneSum, ref sums[2]._laneSum, ref sums[3]._laneSum, values);
+                return;
+            }
+
+            for (int i = 0; i < count; i++) values[i] = sums[i].Value;
         }
 
         public void Append(byte[] data, int index, int count)

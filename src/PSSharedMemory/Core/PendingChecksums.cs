@@ -1,0 +1,63 @@
+using System;
+
+namespace PSSharedMemory
+{
+    /// <summary>
+    /// The checksums of up to four messages, each summed as it is added and all finished together, which
+    /// for LaneSum costs about what finishing one does (<see cref="LaneSumState.FinishFour"/>). Each message
+    /// carries a tag of its owner's (where its checksum goes, or which message it is). Allocates nothing after
+    /// it is made.
+    /// </summary>
+    internal sealed class PendingChecksums
+    {
+        public const int Capacity = 4;
+
+        private readonly ChecksumAlgorithm _algorithm;
+        private readonly PayloadChecksum[] _sums = new PayloadChecksum[Capacity];
+        private readonly int[] _tags = new int[Capacity];
+        private readonly uint[] _values = new uint[Capacity];
+        private bool _finished;
+
+        public PendingChecksums(ChecksumAlgorithm algorithm)
+        {
+            _algorithm = algorithm;
+        }
+
+        public ChecksumAlgorithm Algorithm => _algorithm;
+
+        public int Count { get; private set; }
+
+        public bool IsFull => Count == Capacity;
+
+        /// <summary>Sums <paramref name="count"/> bytes of <paramref name="data"/> from <paramref name="index"/> as the next message.</summary>
+        public void Add(int tag, byte[] data, int index, int count)
+        {
+            if (IsFull || _finished) throw new InvalidOperationException("Finish and clear the checksums before adding more.");
+            ref PayloadChecksum sum = ref _sums[Count];
+            sum.Restart(_algorithm);
+            sum.Append(data, index, count);
+            _tags[Count++] = tag;
+        }
+
+        /// <summary>Finishes every checksum added; <see cref="Value"/> reads them until <see cref="Clear"/>.</summary>
+        public void Finish()
+        {
+            PayloadChecksum.Finish(_sums, Count, _values);
+            _finished = true;
+        }
+
+        public int Tag(int i) => _tags[i];
+
+        public uint Value(int i)
+        {
+            if (!_finished || i >= Count) throw new InvalidOperationException("That checksum is not finished.");
+            return _values[i];
+        }
+
+        public void Clear()
+        {
+            Count = 0;
+            _finished = false;
+        }
+    }
+}
