@@ -189,6 +189,28 @@ $global:cases = @(
             Assert.True(FlatObjectCodec.CanReadMembersDirectly());
         }
 
+        [Fact]
+        public void Looking_for_a_wrapped_values_own_members_leaves_nothing_behind()
+        {
+            // The engine's InstanceMembers getter gives every wrapped value an empty collection and an entry in a
+            // weak table, 121 bytes each here; the lookup only looks (48 bytes each), and finds members added
+            // through another wrapper.
+            var values = Enumerable.Range(0, 1000).Select(i => PSObject.AsPSObject((object)(i + 100_000))).ToList();
+            Assert.False(SerializerView.HasMembers(values[0]));
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bool any = false;
+            foreach (PSObject value in values) any |= SerializerView.HasMembers(value);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.False(any);
+            Assert.True(allocated < 64 * 1000, $"{allocated} bytes allocated looking at 1000 wrapped values");
+            Assert.Empty(SerializerView.Properties(values[1]));
+
+            object noted = 7_654_321;
+            PSObject.AsPSObject(noted).Properties.Add(new PSNoteProperty("Note", 1));
+            Assert.True(SerializerView.HasMembers(PSObject.AsPSObject(noted)));
+            Assert.Equal("Note", Assert.Single(SerializerView.Properties(PSObject.AsPSObject(noted))).Name);
+        }
+
         [Theory]
         [InlineData(FlatCases, 2)]
         [InlineData(CliXmlCases, 2)]

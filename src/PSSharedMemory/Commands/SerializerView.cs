@@ -9,8 +9,8 @@ namespace PSSharedMemory.Commands
 {
     /// <summary>
     /// A PSObject as PowerShell's own serializer reads it and its deserializer makes it: the members it carries
-    /// itself, read through PSObject's non-public <c>InstanceMembers</c>, and its type names, read and given
-    /// through the non-public <c>InternalTypeNames</c>.
+    /// itself, looked up through PSObject's non-public <c>HasInstanceMembers</c>, and its type names, read and
+    /// given through the non-public <c>InternalTypeNames</c>.
     /// Why: the public views cost more than the whole trip through shared memory. <see cref="PSObject.Properties"/>
     /// builds the object's five reserved member sets (psobject, psbase, psadapted, psextended, pstypenames) the
     /// first time it is enumerated, about 4 KB and 15 µs for every fresh object in a pipeline, and once more for
@@ -19,13 +19,15 @@ namespace PSSharedMemory.Commands
     /// and every wrapped value, and an entry the garbage collector keeps checking until the table drops it, which
     /// slowed the session's own work too (making 10,000 objects after sending as many took about a quarter
     /// longer than with the direct read); an object read back and named through it pays the same. The
+    /// <c>InstanceMembers</c> getter does as much for a wrapped value with no members of its own: it adds an
+    /// empty collection to a weak table for it, where <c>HasInstanceMembers</c> only looks. The
     /// members are found once and checked by a probe against objects whose members and type names are known;
     /// where one is missing or gives anything else, as another engine might, <see cref="Enabled"/> is false
     /// and callers take the public views.
     /// </summary>
     internal static class SerializerView
     {
-        private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>>? ReadMembers = Getter<PSObject, PSMemberInfoCollection<PSMemberInfo>>("InstanceMembers");
+        private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>? ReadMembers = MembersLookup();
         private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
         private static readonly Func<PSObject, Collection<string>>? ReadTypeNames = Getter<PSObject, Collection<string>>("InternalTypeNames");
         private static readonly Action<PSObject, IEnumerable<string>>? WriteTypeNames = TypeNamesSetter();
@@ -39,7 +41,9 @@ namespace PSSharedMemory.Commands
         /// </summary>
         public static IEnumerable<PSPropertyInfo> Properties(PSObject obj)
         {
-            foreach (PSMemberInfo member in ReadMembers!(obj))
+            PSMemberInfoCollection<PSMemberInfo>? members = ReadMembers!(obj);
+            if (members is null) yield break;
+            foreach (PSMemberInfo member in members)
             {
                 if (member is PSPropertyInfo property && !ReadIsHidden!(member)) yield return property;
             }
@@ -48,7 +52,9 @@ namespace PSSharedMemory.Commands
         /// <summary>Whether <paramref name="obj"/> carries a member of its own that PowerShell shows (a note added by Add-Member, say).</summary>
         public static bool HasMembers(PSObject obj)
         {
-            foreach (PSMemberInfo member in ReadMembers!(obj))
+            PSMemberInfoCollection<PSMemberInfo>? members = ReadMembers!(obj);
+            if (members is null) return false;
+            foreach (PSMemberInfo member in members)
             {
                 if (!ReadIsHidden!(member)) return true;
             }
@@ -87,6 +93,38 @@ namespace PSSharedMemory.Commands
                 return getter is null ? null : (Func<TObject, TValue>?)Delegate.CreateDelegate(typeof(Func<TObject, TValue>), getter, throwOnBindFailure: false);
             }
             catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// The members an object or, for a wrapped value, its value carries, or null when it has none, read
+        /// through <c>PSObject.HasInstanceMembers(obj, out members)</c>, which adds nothing anywhere (the engine's
+        /// serializer reads the <c>InstanceMembers</c> getter, which adds an empty collection for a value that has
+        /// none). Compiled once, as an expression, since the out parameter's type is internal.
+        /// </summary>
+        private static Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>? MembersLookup()
+        {
+            try
+            {
+                MethodInfo? lookup = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
+                ParameterInfo[]? parameters = lookup?.GetParameters();
+                if (lookup is null || lookup.ReturnType != typeof(bool) || parameters!.Length != 2 || parameters[0].ParameterType != typeof(object)
+                    || !parameters[1].IsOut || !typeof(PSMemberInfoCollection<PSMemberInfo>).IsAssignableFrom(parameters[1].ParameterType.GetElementType()))
+                {
+                    return null;
+                }
+
+                ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
+                ParameterExpression members = Expression.Variable(parameters[1].ParameterType.GetElementType()!, "members");
+                BlockExpression body = Expression.Block(
+                    new[] { members },
+                    Expression.Call(lookup, obj, members),
+                    Expression.Convert(members, typeof(PSMemberInfoCollection<PSMemberInfo>)));
+                return Expression.Lambda<Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>>(body, obj).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
             {
                 return null;
             }
