@@ -12,7 +12,6 @@ namespace PSSharedMemory
     {
         public const int Capacity = 4;
 
-        private readonly ChecksumAlgorithm _algorithm;
         private readonly PayloadChecksum[] _sums = new PayloadChecksum[Capacity];
         private readonly int[] _tags = new int[Capacity];
         private readonly uint[] _values = new uint[Capacity];
@@ -20,10 +19,10 @@ namespace PSSharedMemory
 
         public PendingChecksums(ChecksumAlgorithm algorithm)
         {
-            _algorithm = algorithm;
+            Algorithm = algorithm;
         }
 
-        public ChecksumAlgorithm Algorithm => _algorithm;
+        public ChecksumAlgorithm Algorithm { get; }
 
         public int Count { get; private set; }
 
@@ -34,7 +33,7 @@ namespace PSSharedMemory
         {
             if (IsFull || _finished) throw new InvalidOperationException("Finish and clear the checksums before adding more.");
             ref PayloadChecksum sum = ref _sums[Count];
-            sum.Restart(_algorithm);
+            sum.Restart(Algorithm);
             sum.Append(data, index, count);
             _tags[Count++] = tag;
         }
