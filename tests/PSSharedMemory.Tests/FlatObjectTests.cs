@@ -61,6 +61,9 @@ $global:cases = @(
     ('Host,Port', 'web1,443' | ConvertFrom-Csv)
     # Enumerating psobject.Properties makes PowerShell add its hidden reserved members to the object and to the wrapped value.
     (1..2 | ForEach-Object { [pscustomobject]@{ Id = $_; S = 's' } } | ForEach-Object { $null = @($_.psobject.Properties); $null = @($_.Id.psobject.Properties); $_ })[1]
+    # Texts past what the writer keeps between objects, measured before they are written; then a small object again.
+    [pscustomobject]@{ Long = 'é' * 70000; Wide = '😀' * 40000; Ascii = 'x' * 300000 }
+    [pscustomobject]@{ After = 'small' }
 )";
 
         private const string ArrayCases = @"
@@ -91,6 +94,9 @@ $global:cases = @(
     ([pscustomobject]@{ A = 1 } | Add-Member -MemberType ScriptProperty -Name Twice -Value { $this.A * 2 } -PassThru)
     # Get-Date adds a DisplayHint note to the date it returns, which CliXml keeps.
     (Get-Date | ForEach-Object { [pscustomobject]@{ When = $_ } })
+    # A name longer than the flat form's 16-bit length, and an array that is not one-dimensional.
+    [pscustomobject]@{ ('n' * 70000) = 1 }
+    [pscustomobject]@{ Grid = [int[,]]::new(2, 2) }
 )";
 
         private static readonly Lazy<bool> PublicView = new Lazy<bool>(() => false);
@@ -190,6 +196,20 @@ $global:cases = @(
         }
 
         [Fact]
+        public void Encoding_a_plain_object_allocates_little_beside_its_payload()
+        {
+            // A queue encodes every pipeline object on its own: a stream and a writer for each, an array for each
+            // text and a copy of the object's member list took 1,096 bytes for this object's 85-byte payload.
+            var o = (PSObject)Run("(1..2 | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } })[1]")
+                .AssertNoErrors().Output.Single();
+            int payload = FlatObjectCodec.TryEncode(o, 2, Directly)!.Length;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) FlatObjectCodec.TryEncode(o, 2, Directly);
+            long perObject = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000;
+            Assert.True(perObject < payload + 160, $"{perObject} bytes allocated to encode a {payload}-byte payload");
+        }
+
+        [Fact]
         public void Looking_for_a_wrapped_values_own_members_leaves_nothing_behind()
         {
             // The engine's InstanceMembers getter gives every wrapped value an empty collection and an entry in a
@@ -203,12 +223,19 @@ $global:cases = @(
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.False(any);
             Assert.True(allocated < 64 * 1000, $"{allocated} bytes allocated looking at 1000 wrapped values");
-            Assert.Empty(SerializerView.Properties(values[1]));
+            Assert.Empty(OwnPropertyNames(values[1]));
 
             object noted = 7_654_321;
             PSObject.AsPSObject(noted).Properties.Add(new PSNoteProperty("Note", 1));
             Assert.True(SerializerView.HasMembers(PSObject.AsPSObject(noted)));
-            Assert.Equal("Note", Assert.Single(SerializerView.Properties(PSObject.AsPSObject(noted))).Name);
+            Assert.Equal("Note", Assert.Single(OwnPropertyNames(PSObject.AsPSObject(noted))));
+        }
+
+        private static List<string> OwnPropertyNames(PSObject obj)
+        {
+            var names = new List<string>();
+            foreach (PSPropertyInfo property in SerializerView.Properties(obj)) names.Add(property.Name);
+            return names;
         }
 
         [Theory]

@@ -70,6 +70,9 @@ namespace PSSharedMemory.Commands
             [typeof(Guid)] = TypeCode.Guid,
         };
 
+        /// <summary>The same codes by array type (string[] for String, and so on).</summary>
+        private static readonly Dictionary<Type, TypeCode> ArrayTypeCodes = BuildArrayTypeCodes();
+
         /// <summary>The type names an array read back carries, by element code, made once.</summary>
         private static readonly Dictionary<TypeCode, string[]> DeserializedArrayTypeNames = BuildArrayTypeNames();
         private static readonly string[] DeserializedCustomObjectTypeNames = { DeserializedPrefix + CustomObjectType, DeserializedPrefix + ObjectType };
@@ -99,26 +102,36 @@ namespace PSSharedMemory.Commands
             if (typeNames.Count != 2 || typeNames[0] != CustomObjectType || typeNames[1] != ObjectType) return null;
             bool directly = direct.Value;
 
-            using var stream = new MemoryStream(128);
-            using var writer = new BinaryWriter(stream);
-            writer.Write(FormatVersion);
-            long countAt = stream.Position;
-            writer.Write((ushort)0);
-            int count = 0;
-            foreach (PSPropertyInfo property in directly ? SerializerView.Properties(obj) : obj.Properties)
+            FlatObjectWriter writer = FlatObjectWriter.Rent();
+            try
             {
-                if (property is not PSNoteProperty || count == ushort.MaxValue) return null;
-                byte[]? name = Utf8(property.Name);
-                if (name is null || name.Length > ushort.MaxValue) return null;
-                writer.Write((ushort)name.Length);
-                writer.Write(name);
-                if (!TryWriteValue(writer, property.Value, depth >= 2, directly)) return null;
-                count++;
-            }
+                writer.Byte(FormatVersion);
+                int countAt = writer.Length;
+                writer.UInt16(0);
+                int count = 0;
+                bool allowArrays = depth >= 2;
+                if (directly)
+                {
+                    foreach (PSPropertyInfo property in SerializerView.Properties(obj))
+                    {
+                        if (!TryWriteProperty(writer, property, ref count, allowArrays, directly)) return null;
+                    }
+                }
+                else
+                {
+                    foreach (PSPropertyInfo property in obj.Properties)
+                    {
+                        if (!TryWriteProperty(writer, property, ref count, allowArrays, directly)) return null;
+                    }
+                }
 
-            stream.Position = countAt;
-            writer.Write((ushort)count);
-            return stream.ToArray();
+                writer.UInt16At(countAt, (ushort)count);
+                return writer.ToArray();
+            }
+            finally
+            {
+                writer.Release();
+            }
         }
 
         public static PSObject Decode(byte[] payload)
@@ -141,7 +154,16 @@ namespace PSSharedMemory.Commands
             return result;
         }
 
-        private static bool TryWriteValue(BinaryWriter writer, object? value, bool allowArray, bool directly)
+        private static bool TryWriteProperty(FlatObjectWriter writer, PSPropertyInfo property, ref int count, bool allowArrays, bool directly)
+        {
+            if (property is not PSNoteProperty || count == ushort.MaxValue) return false;
+            if (!writer.Text(property.Name, lengthBytes: 2)) return false;
+            if (!TryWriteValue(writer, property.Value, allowArrays, directly)) return false;
+            count++;
+            return true;
+        }
+
+        private static bool TryWriteValue(FlatObjectWriter writer, object? value, bool allowArray, bool directly)
         {
             if (value is PSObject wrapped)
             {
@@ -153,11 +175,11 @@ namespace PSSharedMemory.Commands
 
             if (value is Array array)
             {
-                Type type = array.GetType();
-                if (!allowArray || type != type.GetElementType()!.MakeArrayType() || !ArrayElementCodes.TryGetValue(type.GetElementType()!, out TypeCode element)) return false;
-                writer.Write((byte)TypeCode.Array);
-                writer.Write((byte)element);
-                writer.Write(array.Length);
+                // Keyed by the array type itself, so that only one-dimensional, zero-based arrays are found.
+                if (!allowArray || !ArrayTypeCodes.TryGetValue(array.GetType(), out TypeCode element)) return false;
+                writer.Byte((byte)TypeCode.Array);
+                writer.Byte((byte)element);
+                writer.Int32(array.Length);
                 foreach (object? item in array)
                 {
                     if (!TryWriteValue(writer, item, allowArray: false, directly)) return false;
@@ -169,79 +191,75 @@ namespace PSSharedMemory.Commands
             switch (value)
             {
                 case null:
-                    writer.Write((byte)TypeCode.Null);
+                    writer.Byte((byte)TypeCode.Null);
                     return true;
                 case string text:
-                    byte[]? utf8 = Utf8(text);
-                    if (utf8 is null) return false;
-                    writer.Write((byte)TypeCode.String);
-                    writer.Write(utf8.Length);
-                    writer.Write(utf8);
-                    return true;
+                    writer.Byte((byte)TypeCode.String);
+                    return writer.Text(text, lengthBytes: 4);
                 case bool flag:
-                    writer.Write((byte)TypeCode.Boolean);
-                    writer.Write(flag);
+                    writer.Byte((byte)TypeCode.Boolean);
+                    writer.Byte(flag ? (byte)1 : (byte)0);
                     return true;
                 case char c:
-                    writer.Write((byte)TypeCode.Char);
-                    writer.Write((ushort)c);
+                    writer.Byte((byte)TypeCode.Char);
+                    writer.UInt16(c);
                     return true;
                 case sbyte n:
-                    writer.Write((byte)TypeCode.SByte);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.SByte);
+                    writer.Byte((byte)n);
                     return true;
                 case byte n:
-                    writer.Write((byte)TypeCode.Byte);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.Byte);
+                    writer.Byte(n);
                     return true;
                 case short n:
-                    writer.Write((byte)TypeCode.Int16);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.Int16);
+                    writer.UInt16((ushort)n);
                     return true;
                 case ushort n:
-                    writer.Write((byte)TypeCode.UInt16);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.UInt16);
+                    writer.UInt16(n);
                     return true;
                 case int n:
-                    writer.Write((byte)TypeCode.Int32);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.Int32);
+                    writer.Int32(n);
                     return true;
                 case uint n:
-                    writer.Write((byte)TypeCode.UInt32);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.UInt32);
+                    writer.Int32((int)n);
                     return true;
                 case long n:
-                    writer.Write((byte)TypeCode.Int64);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.Int64);
+                    writer.Int64(n);
                     return true;
                 case ulong n:
-                    writer.Write((byte)TypeCode.UInt64);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.UInt64);
+                    writer.Int64((long)n);
                     return true;
                 case float n:
-                    writer.Write((byte)TypeCode.Single);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.Single);
+                    writer.Bytes(BitConverter.GetBytes(n));
                     return true;
                 case double n:
-                    writer.Write((byte)TypeCode.Double);
-                    writer.Write(n);
+                    writer.Byte((byte)TypeCode.Double);
+                    writer.Int64(BitConverter.DoubleToInt64Bits(n));
                     return true;
                 case decimal n:
-                    writer.Write((byte)TypeCode.Decimal);
-                    foreach (int part in decimal.GetBits(n)) writer.Write(part);
+                    writer.Byte((byte)TypeCode.Decimal);
+                    foreach (int part in decimal.GetBits(n)) writer.Int32(part);
                     return true;
                 case DateTime time:
                     // ToBinary keeps the kind, and stores local times as the instant, which CliXml also keeps.
-                    writer.Write((byte)TypeCode.DateTime);
-                    writer.Write(time.ToBinary());
+                    writer.Byte((byte)TypeCode.DateTime);
+                    writer.Int64(time.ToBinary());
                     return true;
                 case TimeSpan span:
-                    writer.Write((byte)TypeCode.TimeSpan);
-                    writer.Write(span.Ticks);
+                    writer.Byte((byte)TypeCode.TimeSpan);
+                    writer.Int64(span.Ticks);
                     return true;
                 case Guid guid:
-                    writer.Write((byte)TypeCode.Guid);
-                    writer.Write(guid.ToByteArray());
+                    writer.Byte((byte)TypeCode.Guid);
+                    writer.Bytes(guid.ToByteArray());
                     return true;
                 default:
                     // Wrapped values may carry members of their own, and other types have their own CliXml forms.
@@ -297,6 +315,13 @@ namespace PSSharedMemory.Commands
             return result;
         }
 
+        private static Dictionary<Type, TypeCode> BuildArrayTypeCodes()
+        {
+            var codes = new Dictionary<Type, TypeCode>();
+            foreach (KeyValuePair<Type, TypeCode> known in ArrayElementCodes) codes[known.Key.MakeArrayType()] = known.Value;
+            return codes;
+        }
+
         private static Dictionary<TypeCode, string[]> BuildArrayTypeNames()
         {
             var names = new Dictionary<TypeCode, string[]>();
@@ -323,19 +348,6 @@ namespace PSSharedMemory.Commands
 
             if (i != typeNames.Count) return false;
             return directly ? !SerializerView.HasMembers(wrapped) : wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
-        }
-
-        /// <summary>Strict UTF-8, or null for a string with a lone surrogate, which only CliXml keeps exactly.</summary>
-        private static byte[]? Utf8(string text)
-        {
-            try
-            {
-                return StrictUtf8.GetBytes(text);
-            }
-            catch (EncoderFallbackException)
-            {
-                return null;
-            }
         }
 
         /// <summary>Reads the payload front to back; every length is checked against what is left, whatever it claims.</summary>

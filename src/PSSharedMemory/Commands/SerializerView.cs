@@ -9,8 +9,9 @@ namespace PSSharedMemory.Commands
 {
     /// <summary>
     /// A PSObject as PowerShell's own serializer reads it and its deserializer makes it: the members it carries
-    /// itself, looked up through PSObject's non-public <c>HasInstanceMembers</c>, and its type names, read and
-    /// given through the non-public <c>InternalTypeNames</c>.
+    /// itself, looked up through PSObject's non-public <c>HasInstanceMembers</c> and read by position through
+    /// their collection's non-public <c>Count</c> and <c>this[int]</c>, and its type names, read and given
+    /// through the non-public <c>InternalTypeNames</c>.
     /// Why: the public views cost more than the whole trip through shared memory. <see cref="PSObject.Properties"/>
     /// builds the object's five reserved member sets (psobject, psbase, psadapted, psextended, pstypenames) the
     /// first time it is enumerated, about 4 KB and 15 µs for every fresh object in a pipeline, and once more for
@@ -27,7 +28,10 @@ namespace PSSharedMemory.Commands
     /// </summary>
     internal static class SerializerView
     {
+        private static readonly Type? MemberCollectionType = InstanceMembersType();
         private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>? ReadMembers = MembersLookup();
+        private static readonly Func<PSMemberInfoCollection<PSMemberInfo>, int>? CountMembers = Positional<Func<PSMemberInfoCollection<PSMemberInfo>, int>>("Count");
+        private static readonly Func<PSMemberInfoCollection<PSMemberInfo>, int, PSMemberInfo?>? MemberAt = Positional<Func<PSMemberInfoCollection<PSMemberInfo>, int, PSMemberInfo?>>("Item", typeof(int));
         private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
         private static readonly Func<PSObject, Collection<string>>? ReadTypeNames = Getter<PSObject, Collection<string>>("InternalTypeNames");
         private static readonly Action<PSObject, IEnumerable<string>>? WriteTypeNames = TypeNamesSetter();
@@ -39,27 +43,62 @@ namespace PSSharedMemory.Commands
         /// The properties <paramref name="obj"/> carries itself, in the order <see cref="PSObject.Properties"/>
         /// lists them; that is all it lists when no type data and no adapter adds a property to the object's type.
         /// </summary>
-        public static IEnumerable<PSPropertyInfo> Properties(PSObject obj)
-        {
-            PSMemberInfoCollection<PSMemberInfo>? members = ReadMembers!(obj);
-            if (members is null) yield break;
-            foreach (PSMemberInfo member in members)
-            {
-                if (member is PSPropertyInfo property && !ReadIsHidden!(member)) yield return property;
-            }
-        }
+        public static PropertyWalk Properties(PSObject obj) => new PropertyWalk(ReadMembers!(obj));
 
         /// <summary>Whether <paramref name="obj"/> carries a member of its own that PowerShell shows (a note added by Add-Member, say).</summary>
         public static bool HasMembers(PSObject obj)
         {
             PSMemberInfoCollection<PSMemberInfo>? members = ReadMembers!(obj);
             if (members is null) return false;
-            foreach (PSMemberInfo member in members)
+            for (int i = 0; i < CountMembers!(members); i++)
             {
-                if (!ReadIsHidden!(member)) return true;
+                PSMemberInfo? member = MemberAt!(members, i);
+                if (member is not null && !ReadIsHidden!(member)) return true;
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Steps through an object's own shown properties by position, under the collection's lock for each step,
+        /// where its enumerator would first copy them all into a new list: a queue reads every pipeline object's
+        /// properties, and that copy took a quarter of the time it spent encoding a five-property object.
+        /// </summary>
+        public struct PropertyWalk
+        {
+            private readonly PSMemberInfoCollection<PSMemberInfo>? _members;
+            private readonly int _count;
+            private int _next;
+
+            internal PropertyWalk(PSMemberInfoCollection<PSMemberInfo>? members)
+            {
+                _members = members;
+                _count = members is null ? 0 : CountMembers!(members);
+                _next = 0;
+                Current = null!;
+            }
+
+            public PSPropertyInfo Current { get; private set; }
+
+            public PropertyWalk GetEnumerator() => this;
+
+            public bool MoveNext()
+            {
+                // The count is read once. A collection that another thread shrinks during the walk throws the
+                // engine's exception for a position past its end, rather than giving a shorter list; members
+                // added during the walk come after the counted ones and are not read.
+                while (_next < _count)
+                {
+                    PSMemberInfo? member = MemberAt!(_members!, _next++);
+                    if (member is PSPropertyInfo property && !ReadIsHidden!(member))
+                    {
+                        Current = property;
+                        return true;
+                    }
+                }
+
+                return false;
+            }
         }
 
         /// <summary>
@@ -108,21 +147,72 @@ namespace PSSharedMemory.Commands
         {
             try
             {
-                MethodInfo? lookup = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
-                ParameterInfo[]? parameters = lookup?.GetParameters();
-                if (lookup is null || lookup.ReturnType != typeof(bool) || parameters!.Length != 2 || parameters[0].ParameterType != typeof(object)
-                    || !parameters[1].IsOut || !typeof(PSMemberInfoCollection<PSMemberInfo>).IsAssignableFrom(parameters[1].ParameterType.GetElementType()))
-                {
-                    return null;
-                }
-
+                MethodInfo? lookup = HasInstanceMembers();
+                if (lookup is null || MemberCollectionType is null) return null;
                 ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
-                ParameterExpression members = Expression.Variable(parameters[1].ParameterType.GetElementType()!, "members");
+                ParameterExpression members = Expression.Variable(MemberCollectionType, "members");
                 BlockExpression body = Expression.Block(
                     new[] { members },
                     Expression.Call(lookup, obj, members),
                     Expression.Convert(members, typeof(PSMemberInfoCollection<PSMemberInfo>)));
                 return Expression.Lambda<Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>>(body, obj).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary><c>PSObject.HasInstanceMembers(object, out collection)</c> where it has that shape, else null.</summary>
+        private static MethodInfo? HasInstanceMembers()
+        {
+            MethodInfo? lookup = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
+            ParameterInfo[]? parameters = lookup?.GetParameters();
+            if (lookup is null || lookup.ReturnType != typeof(bool) || parameters!.Length != 2 || parameters[0].ParameterType != typeof(object)
+                || !parameters[1].IsOut || !typeof(PSMemberInfoCollection<PSMemberInfo>).IsAssignableFrom(parameters[1].ParameterType.GetElementType()))
+            {
+                return null;
+            }
+
+            return lookup;
+        }
+
+        /// <summary>The engine's collection of an object's own members: the type of HasInstanceMembers' out parameter.</summary>
+        private static Type? InstanceMembersType()
+        {
+            try
+            {
+                return HasInstanceMembers()?.GetParameters()[1].ParameterType.GetElementType();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// A delegate over the member collection's non-public <c>int Count</c> or <c>this[int]</c>, whose
+        /// arguments after the collection are <paramref name="index"/>: compiled once, as an expression, since the
+        /// collection's type is internal.
+        /// </summary>
+        private static TDelegate? Positional<TDelegate>(string name, params Type[] index)
+            where TDelegate : class
+        {
+            try
+            {
+                if (MemberCollectionType is null) return null;
+                PropertyInfo? property = MemberCollectionType.GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, null, index, null);
+                MethodInfo? getter = property?.GetGetMethod(nonPublic: true);
+                if (getter is null) return null;
+                ParameterExpression members = Expression.Parameter(typeof(PSMemberInfoCollection<PSMemberInfo>), "members");
+                ParameterExpression[] arguments = Array.ConvertAll(index, type => Expression.Parameter(type));
+                Expression call = Expression.Call(Expression.Convert(members, MemberCollectionType), getter, arguments);
+                Type result = typeof(TDelegate).GetMethod("Invoke")!.ReturnType;
+                if (!result.IsAssignableFrom(call.Type)) return null;
+                var parameters = new ParameterExpression[arguments.Length + 1];
+                parameters[0] = members;
+                arguments.CopyTo(parameters, 1);
+                return Expression.Lambda<TDelegate>(Expression.Convert(call, result), parameters).Compile();
             }
             catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
             {
@@ -160,7 +250,7 @@ namespace PSSharedMemory.Commands
         /// </summary>
         private static bool Probe()
         {
-            if (ReadMembers is null || ReadIsHidden is null || ReadTypeNames is null || WriteTypeNames is null) return false;
+            if (ReadMembers is null || CountMembers is null || MemberAt is null || ReadIsHidden is null || ReadTypeNames is null || WriteTypeNames is null) return false;
             try
             {
                 var custom = new PSObject();
