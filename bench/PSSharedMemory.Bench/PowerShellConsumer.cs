@@ -8,7 +8,7 @@ namespace PSSharedMemory.Bench
     /// <summary>
     /// The receiving PowerShell process of the process → process rows: a warm runspace that, for each line
     /// "queue NAME" or "file PATH" on standard input, takes every object from that queue or CliXml file
-    /// and prints how many it got.
+    /// and prints how many it got, and for "collect" collects its heap and prints "collected".
     /// </summary>
     internal static class PowerShellConsumer
     {
@@ -24,6 +24,14 @@ namespace PSSharedMemory.Bench
             while ((line = Console.In.ReadLine()) is not null)
             {
                 string[] parts = line.Split(' ', 2);
+                if (parts[0] == "collect")
+                {
+                    Collect();
+                    Console.Out.WriteLine("collected");
+                    Console.Out.Flush();
+                    continue;
+                }
+
                 using var shell = PowerShell.Create();
                 shell.Runspace = runspace;
                 if (parts[0] == "queue") shell.AddScript("param($n) (Read-SharedMemory -Name $n -Wait -TimeoutSeconds 120 | Measure-Object).Count").AddArgument(parts[1]);
@@ -35,6 +43,14 @@ namespace PSSharedMemory.Bench
             }
 
             return 0;
+        }
+
+        /// <summary>A full collection, finalizers run, and the garbage they leave collected too.</summary>
+        public static void Collect()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
         }
     }
 }
