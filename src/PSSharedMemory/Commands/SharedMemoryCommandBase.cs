@@ -162,9 +162,25 @@ namespace PSSharedMemory.Commands
         /// </summary>
         protected void Verbose(string messageName, params object?[] args)
         {
-            _verboseShown ??= VerboseWanted();
-            if (_verboseShown.Value) WriteVerbose(Errors.Format(messageName, args));
+            if (VerboseShown) WriteVerbose(Errors.Format(messageName, args));
         }
+
+        /// <summary>
+        /// <see cref="Verbose(string, object[])"/> for the messages written once per queue message: their
+        /// arguments are boxed, and an array made for them, only when the message is shown.
+        /// </summary>
+        protected void Verbose<T1, T2, T3>(string messageName, T1 first, T2 second, T3 third)
+        {
+            if (VerboseShown) WriteVerbose(Errors.Format(messageName, first, second, third));
+        }
+
+        /// <inheritdoc cref="Verbose{T1, T2, T3}(string, T1, T2, T3)"/>
+        protected void Verbose<T1, T2, T3, T4>(string messageName, T1 first, T2 second, T3 third, T4 fourth)
+        {
+            if (VerboseShown) WriteVerbose(Errors.Format(messageName, first, second, third, fourth));
+        }
+
+        private bool VerboseShown => _verboseShown ??= VerboseWanted();
 
         /// <summary>What decides whether WriteVerbose shows anything: -Verbose, else -Debug, else $VerbosePreference.</summary>
         private bool VerboseWanted()
