@@ -61,7 +61,33 @@ namespace PSSharedMemory.Bench
             string? line;
             while ((line = part.StandardOutput.ReadLine()) is not null) table.AddPrinted(line);
             part.WaitForExit();
-            if (part.ExitCode != 0) throw new InvalidOperationException($"the {sectionName} section failed (exit code {part.ExitCode})");
+            int left = RemoveLeftovers(part.Id);
+            if (part.ExitCode != 0) throw new InvalidOperationException($"the {sectionName} section failed (exit code {part.ExitCode}); {left} segments and files it left were removed");
+            if (left > 0) Console.Error.WriteLine($"warning: the {sectionName} section left {left} segments or files behind; they were removed");
+        }
+
+        /// <summary>
+        /// Removes what a section's process left behind, named by <see cref="Unique"/> with its process ID: the
+        /// segments in /dev/shm (with their lock companions) and the temp files. A section that fails midway
+        /// leaves them, and on Linux a segment outlives its process.
+        /// </summary>
+        private static int RemoveLeftovers(int processId)
+        {
+            string suffix = "_" + processId.ToString(CultureInfo.InvariantCulture);
+            int removed = 0;
+            foreach (string folder in new[] { "/dev/shm", Path.GetTempPath() })
+            {
+                if (!Directory.Exists(folder)) continue;
+                foreach (string path in Directory.EnumerateFiles(folder, "pssm_bench_*"))
+                {
+                    string name = Path.GetFileNameWithoutExtension(path);
+                    if (!name.EndsWith(suffix, StringComparison.Ordinal) && !name.EndsWith(suffix + "_Mutex", StringComparison.Ordinal)) continue;
+                    File.Delete(path);
+                    removed++;
+                }
+            }
+
+            return removed;
         }
 
         /// <summary>Seconds per call: warm up, then double the count until the budget is spent.</summary>
