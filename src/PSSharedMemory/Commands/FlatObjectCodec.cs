@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
-using System.Text;
 
 namespace PSSharedMemory.Commands
 {
@@ -21,8 +20,6 @@ namespace PSSharedMemory.Commands
         private const string CustomObjectType = "System.Management.Automation.PSCustomObject";
         private const string ObjectType = "System.Object";
         private const string DeserializedPrefix = "Deserialized.";
-
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
         /// <summary>The value's type codes; the numbers are part of the shared byte layout.</summary>
         private enum TypeCode : byte
@@ -381,7 +378,7 @@ namespace PSSharedMemory.Commands
                 return bytes;
             }
 
-            public string Text(int byteCount) => StrictUtf8.GetString(_payload, Take(byteCount), byteCount);
+            public string Text(int byteCount) => ValueCodec.StrictUtf8.GetString(_payload, Take(byteCount), byteCount);
 
             private int Take(int count)
             {

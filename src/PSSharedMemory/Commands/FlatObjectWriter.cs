@@ -10,8 +10,6 @@ namespace PSSharedMemory.Commands
     /// </summary>
     internal sealed class FlatObjectWriter
     {
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
         /// <summary>A buffer grown past this is not kept for the thread's next object.</summary>
         private const int KeptCapacity = 64 * 1024;
 
@@ -84,8 +82,8 @@ namespace PSSharedMemory.Commands
             {
                 // Three bytes for each UTF-16 unit is the most UTF-8 takes (a surrogate pair's four bytes cover two
                 // units); a long text is measured instead, rather than given three times its length.
-                EnsureRoom(text.Length <= MeasuredAbove ? text.Length * 3 : StrictUtf8.GetByteCount(text));
-                count = StrictUtf8.GetBytes(text, 0, text.Length, _buffer, Length);
+                EnsureRoom(text.Length <= MeasuredAbove ? text.Length * 3 : ValueCodec.StrictUtf8.GetByteCount(text));
+                count = ValueCodec.StrictUtf8.GetBytes(text, 0, text.Length, _buffer, Length);
             }
             catch (EncoderFallbackException)
             {

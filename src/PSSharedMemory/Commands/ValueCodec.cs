@@ -14,7 +14,8 @@ namespace PSSharedMemory.Commands
     internal static class ValueCodec
     {
         public const int DefaultDepth = 2;
-        private static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        /// <summary>UTF-8 that refuses what it cannot encode or decode exactly, for every text the stored forms hold.</summary>
+        internal static readonly UTF8Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
         /// <summary>
         /// The stored form of <paramref name="inputs"/>; <paramref name="readMembersDirectly"/> is evaluated only
