@@ -13,25 +13,28 @@ namespace PSSharedMemory
         private long _length;
         private bool _padded;
 
-        public void Append(byte[] data, int index, int count)
+        /// <summary>Back to the sum of nothing.</summary>
+        public void Clear()
+        {
+            _a0 = _a1 = _a2 = _a3 = 0;
+            _b0 = _b1 = _b2 = _b3 = 0;
+            _length = 0;
+            _padded = false;
+        }
+
+        public void Append(byte[] data, int index, int count) => Append(data, index, count, LaneSumVectors.Enabled);
+
+        /// <summary>Adds bytes in scalar code, which defines what the vector code must agree with.</summary>
+        public void AppendScalar(byte[] data, int index, int count) => Append(data, index, count, vectors: false);
+
+        private void Append(byte[] data, int index, int count, bool vectors)
         {
             if (data is null) throw new ArgumentNullException(nameof(data));
             if (index < 0 || count < 0 || index > data.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
             if (count == 0) return;
             RequireUnpadded();
-
-            int whole = count & ~15;
-            // AppendSums counts the bytes the vector code was given.
-            int vectored = LaneSumVectors.Enabled && whole >= LaneSumVectors.Stride ? LaneSumVectors.AppendStrides(ref this, data, index, whole) : 0;
-            AddScalar(data, index + vectored, count - vectored);
-        }
-
-        /// <summary>Adds whole 16-byte blocks in scalar code, which defines what the vector code must agree with.</summary>
-        public void AppendBlocks(byte[] data, int index, int count)
-        {
-            if (count % 16 != 0) throw new ArgumentOutOfRangeException(nameof(count));
-            RequireUnpadded();
-            AddScalar(data, index, count);
+            if (vectors) LaneSumVectors.Append(ref this, data, index, count);
+            else AddScalar(data, index, count);
         }
 
         /// <summary>
@@ -78,14 +81,15 @@ namespace PSSharedMemory
         }
 
         /// <summary>
-        /// Adds the sums of <paramref name="bytes"/> bytes of whole blocks that vector code computed starting
-        /// from zero, as if each block had been added here: every A carried in adds to B once per block.
+        /// Adds the sums of <paramref name="bytes"/> bytes that vector code computed starting from zero, as if each
+        /// block had been added here: every A carried in adds to B once per block. A partial last block, which the
+        /// vector code summed zero-padded, ends the payload.
         /// </summary>
         public void AppendSums(long bytes, ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3)
         {
-            if (bytes < 0 || bytes % 16 != 0) throw new ArgumentOutOfRangeException(nameof(bytes));
+            if (bytes < 0) throw new ArgumentOutOfRangeException(nameof(bytes));
             RequireUnpadded();
-            ulong blocks = (ulong)(bytes / 16);
+            ulong blocks = (ulong)((bytes + 15) / 16);
             _b0 += (blocks * _a0) + b0;
             _b1 += (blocks * _a1) + b1;
             _b2 += (blocks * _a2) + b2;
@@ -95,6 +99,7 @@ namespace PSSharedMemory
             _a2 += a2;
             _a3 += a3;
             _length += bytes;
+            _padded = bytes % 16 != 0;
         }
 
         public uint Finish()

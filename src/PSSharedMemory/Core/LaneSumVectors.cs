@@ -20,20 +20,45 @@ namespace PSSharedMemory
         /// <summary>True where the vector code runs; tests switch it off to check it against the scalar code.</summary>
         internal static bool Enabled { get; set; } = Probe();
 
-        /// <summary>Sums the whole strides at the start of <paramref name="count"/> bytes into <paramref name="state"/>; returns how many bytes that was.</summary>
+        /// <summary>
+        /// Sums <paramref name="count"/> bytes into <paramref name="state"/>. A last partial stride is summed as a
+        /// whole one where the array goes on for a stride past its start: read with the bytes after the payload
+        /// masked to zero, then each block of zeros after the payload's end taken back out of B (each added A to
+        /// B once). A 100-byte queue message is then two vector steps, where its last 36 bytes in scalar code
+        /// cost more than the rest of the message; a tail at the very end of its array is summed in scalar code.
+        /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public static int AppendStrides(ref LaneSumState state, byte[] data, int index, int count)
+        public static void Append(ref LaneSumState state, byte[] data, int index, int count)
         {
-            int bytes = count - (count % Stride);
+            int whole = count - (count % Stride);
+            int rest = count - whole;
+            bool masked = rest > 0 && data.Length - (index + whole) >= Stride;
+            int vectored = masked ? count : whole;
+            if (vectored == 0)
+            {
+                state.AppendScalar(data, index, count);
+                return;
+            }
+
             Vector<ulong> a = Vector<ulong>.Zero, b = Vector<ulong>.Zero;
             int half = Stride / 2;
-            for (int i = index, stop = index + bytes; i < stop; i += Stride)
+            for (int i = index, stop = index + whole; i < stop; i += Stride)
             {
                 Step(Vector.AsVectorUInt32(new Vector<byte>(data, i)), Vector.AsVectorUInt32(new Vector<byte>(data, i + half)), ref a, ref b);
             }
 
-            Merge(ref state, bytes, a, b);
-            return bytes;
+            if (masked)
+            {
+                byte[] mask = TailMask.Bytes;
+                int at = index + whole;
+                Vector<byte> first = new Vector<byte>(data, at) & new Vector<byte>(mask, Stride - rest);
+                Vector<byte> second = new Vector<byte>(data, at + half) & new Vector<byte>(mask, Stride - rest + half);
+                Step(Vector.AsVectorUInt32(first), Vector.AsVectorUInt32(second), ref a, ref b);
+                for (int zeroBlock = (rest + 15) / 16; zeroBlock < Stride / 16; zeroBlock++) b -= a;
+            }
+
+            Merge(ref state, vectored, a, b);
+            if (vectored < count) state.AppendScalar(data, index + vectored, count - vectored);
         }
 
         /// <summary>
@@ -53,6 +78,7 @@ namespace PSSharedMemory
             a += firstPair + secondPair;
         }
 
+        /// <summary>Adds sums that started from zero over <paramref name="bytes"/> bytes, the last block zero-padded if partial.</summary>
         public static void Merge(ref LaneSumState state, int bytes, Vector<ulong> a, Vector<ulong> b) =>
             state.AppendSums(bytes, a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]);
 
@@ -67,18 +93,38 @@ namespace PSSharedMemory
             try
             {
                 if (!HardwareHasWideVectors()) return false;
-                var sample = new byte[Stride];
+                // A stride and a partial one ending in a partial block, read masked: every vector path of Append.
+                const int Length = Stride + 36;
+                var sample = new byte[2 * Stride];
                 for (int i = 0; i < sample.Length; i++) sample[i] = (byte)((i * 37) + 11);
                 var vector = default(LaneSumState);
-                AppendStrides(ref vector, sample, 0, sample.Length);
+                Append(ref vector, sample, 0, Length);
                 var scalar = default(LaneSumState);
-                scalar.AppendBlocks(sample, 0, sample.Length);
+                scalar.AppendScalar(sample, 0, Length);
                 return vector.Finish() == scalar.Finish();
             }
             catch (Exception e) when (e is FileNotFoundException || e is FileLoadException || e is TypeLoadException || e is MissingMemberException
                 || e is BadImageFormatException || e is NotSupportedException || e is InvalidProgramException)
             {
                 return false;
+            }
+        }
+
+        /// <summary>
+        /// A stride of ones then a stride of zeros: read from <c>Stride - n</c>, it keeps the first n bytes. In a
+        /// class of its own, which is ready before any code reads it, because <see cref="Append"/> is compiled
+        /// while this class's own initialiser runs the probe, and code compiled then checks the class on every
+        /// access to a field of it.
+        /// </summary>
+        private static class TailMask
+        {
+            public static readonly byte[] Bytes = Ones(Stride, 2 * Stride);
+
+            private static byte[] Ones(int ones, int length)
+            {
+                var bytes = new byte[length];
+                for (int i = 0; i < ones; i++) bytes[i] = 0xFF;
+                return bytes;
             }
         }
 

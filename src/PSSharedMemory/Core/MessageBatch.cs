@@ -60,12 +60,13 @@ namespace PSSharedMemory
 
             WriteUInt32(start, (uint)count);
             WriteUInt32(start + 4, (uint)kind);
-            _pending.Add(start + 8, payload, index, count);
             WriteUInt32(start + 12, 0);
             Buffer.BlockCopy(payload, index, _records, start + MessageQueue.RecordHeader, count);
             int end = start + (int)size;
             // The padding is part of the record copied into the ring: zero it, whatever an earlier use left.
             Array.Clear(_records, start + MessageQueue.RecordHeader + count, end - start - MessageQueue.RecordHeader - count);
+            // Summed in the batch's copy, which goes on past the payload: LaneSum reads a partial last stride whole.
+            _pending.Add(start + 8, _records, start + MessageQueue.RecordHeader, count);
             _ends[Count++] = end;
             if (_pending.IsFull) WritePendingChecksums();
             return true;
