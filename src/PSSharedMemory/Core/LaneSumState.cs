@@ -85,6 +85,7 @@ namespace PSSharedMemory
         /// block had been added here: every A carried in adds to B once per block. A partial last block, which the
         /// vector code summed zero-padded, ends the payload.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void AppendSums(long bytes, ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3)
         {
             if (bytes < 0) throw new ArgumentOutOfRangeException(nameof(bytes));

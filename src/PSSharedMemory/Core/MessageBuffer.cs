@@ -12,6 +12,7 @@ namespace PSSharedMemory
     {
         private readonly byte[] _records;
         private readonly int[] _starts;
+        private readonly int[] _lengths;
         private PendingChecksums _checked = new PendingChecksums(ChecksumAlgorithm.LaneSum);
         private string _segmentName = string.Empty;
 
@@ -21,6 +22,7 @@ namespace PSSharedMemory
             if (capacity < MessageQueue.RecordHeader) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A buffer holds at least one empty record ({MessageQueue.RecordHeader} bytes).");
             _records = new byte[capacity];
             _starts = new int[capacity / MessageQueue.RecordHeader];
+            _lengths = new int[_starts.Length];
         }
 
         /// <summary>Messages taken by the last <see cref="SharedMemorySegment.TryDequeue(MessageBuffer)"/>.</summary>
@@ -40,7 +42,7 @@ namespace PSSharedMemory
         {
             if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index));
             int at = _starts[index];
-            length = (int)BitConverter.ToUInt32(_records, at);
+            length = _lengths[index];
             offset = at + MessageQueue.RecordHeader;
             if (Checksum(index) != BitConverter.ToUInt32(_records, at + 8))
             {
@@ -67,8 +69,7 @@ namespace PSSharedMemory
                 _checked.Clear();
                 for (int i = index; i < Count && !_checked.IsFull; i++)
                 {
-                    int at = _starts[i];
-                    _checked.Add(i, _records, at + MessageQueue.RecordHeader, (int)BitConverter.ToUInt32(_records, at));
+                    _checked.Add(i, _records, _starts[i] + MessageQueue.RecordHeader, _lengths[i]);
                 }
 
                 _checked.Finish();
@@ -78,7 +79,14 @@ namespace PSSharedMemory
             return _checked.Value(index - first);
         }
 
-        /// <summary>Notes a record copied in at <paramref name="start"/>, whose header the queue has checked.</summary>
-        internal void Add(int start) => _starts[Count++] = start;
+        /// <summary>
+        /// Notes a record copied in at <paramref name="start"/>, whose header the queue has checked, with the
+        /// payload length read there, so that the header is not read again for every message.
+        /// </summary>
+        internal void Add(int start, int length)
+        {
+            _starts[Count] = start;
+            _lengths[Count++] = length;
+        }
     }
 }

@@ -297,7 +297,7 @@ namespace PSSharedMemory
                             break;
                         }
 
-                        buffer.Add(record);
+                        buffer.Add(record, (int)length);
                         run += RecordSize(length);
                     }
 

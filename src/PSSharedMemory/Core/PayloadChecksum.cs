@@ -39,21 +39,6 @@ namespace PSSharedMemory
             return checksum.Value;
         }
 
-        /// <summary>
-        /// The values of <paramref name="sums"/>[0..<paramref name="count"/>), all by one algorithm, into
-        /// <paramref name="values"/>: four LaneSums are finished at once (<see cref="LaneSumState.FinishFour"/>).
-        /// </summary>
-        public static void Finish(PayloadChecksum[] sums, int count, uint[] values)
-        {
-            if (count == 4 && sums[0]._algorithm == ChecksumAlgorithm.LaneSum)
-            {
-                LaneSumState.FinishFour(ref sums[0]._laneSum, ref sums[1]._laneSum, ref sums[2]._laneSum, ref sums[3]._laneSum, values);
-                return;
-            }
-
-            for (int i = 0; i < count; i++) values[i] = sums[i].Value;
-        }
-
         public void Append(byte[] data, int index, int count)
         {
             if (_algorithm == ChecksumAlgorithm.LaneSum) _laneSum.Append(data, index, count);

@@ -12,7 +12,7 @@ namespace PSSharedMemory
     {
         public const int Capacity = 4;
 
-        private readonly PayloadChecksum[] _sums = new PayloadChecksum[Capacity];
+        private readonly LaneSumState[] _laneSums = new LaneSumState[Capacity];
         private readonly int[] _tags = new int[Capacity];
         private readonly uint[] _values = new uint[Capacity];
         private bool _finished;
@@ -32,16 +32,30 @@ namespace PSSharedMemory
         public void Add(int tag, byte[] data, int index, int count)
         {
             if (IsFull || _finished) throw new InvalidOperationException("Finish and clear the checksums before adding more.");
-            ref PayloadChecksum sum = ref _sums[Count];
-            sum.Restart(Algorithm);
-            sum.Append(data, index, count);
+            if (Algorithm == ChecksumAlgorithm.LaneSum)
+            {
+                ref LaneSumState sum = ref _laneSums[Count];
+                sum.Clear();
+                sum.Append(data, index, count);
+            }
+            else
+            {
+                // A CRC's finishing step is one complement, nothing worth doing four at a time.
+                _values[Count] = Crc32.Compute(data, index, count);
+            }
+
             _tags[Count++] = tag;
         }
 
         /// <summary>Finishes every checksum added; <see cref="Value"/> reads them until <see cref="Clear"/>.</summary>
         public void Finish()
         {
-            PayloadChecksum.Finish(_sums, Count, _values);
+            if (Algorithm == ChecksumAlgorithm.LaneSum)
+            {
+                if (IsFull) LaneSumState.FinishFour(ref _laneSums[0], ref _laneSums[1], ref _laneSums[2], ref _laneSums[3], _values);
+                else for (int i = 0; i < Count; i++) _values[i] = _laneSums[i].Finish();
+            }
+
             _finished = true;
         }
 
