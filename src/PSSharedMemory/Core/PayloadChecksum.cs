@@ -6,25 +6,14 @@ namespace PSSharedMemory
     /// </summary>
     internal struct PayloadChecksum
     {
-        private ChecksumAlgorithm _algorithm;
+        private readonly ChecksumAlgorithm _algorithm;
         private LaneSumState _laneSum;
         private uint _crcRegister;
 
         public PayloadChecksum(ChecksumAlgorithm algorithm)
-            : this()
-        {
-            Restart(algorithm);
-        }
-
-        /// <summary>
-        /// Starts again, for another payload by <paramref name="algorithm"/>, in place, field by field: assigning
-        /// a new value whole went through two copies on the stack, the second read back before the first had
-        /// landed, and that stall was a tenth of the cost of a 100-byte queue message.
-        /// </summary>
-        public void Restart(ChecksumAlgorithm algorithm)
         {
             _algorithm = algorithm;
-            _laneSum.Clear();
+            _laneSum = default;
             _crcRegister = Crc32.Initial;
         }
 
