@@ -145,7 +145,8 @@ namespace PSSharedMemory
             for (int done = 0; done < payload.Length; done += piece)
             {
                 int count = Math.Min(piece, payload.Length - done);
-                // A published piece is summed, then copied while it is in cache; see CopyOut for why not fused.
+                // A published piece is summed, then copied while it is in cache: stores into the ring fused with
+                // the sum ran at half the speed of a memory copy, which a consumer, storing into its own buffer, does not see.
                 if (!summed && publish) sum.Append(payload, done, count);
                 if (summed || publish) _memory.Write(Data(at) + RecordHeader + done, payload, done, count);
                 else sum.CopyIn(_memory, Data(at) + RecordHeader + done, payload, done, count);
@@ -499,25 +500,14 @@ namespace PSSharedMemory
         }
 
         /// <summary>
-        /// Copies <paramref name="count"/> payload bytes from <paramref name="from"/> on and sums them. A long
-        /// payload goes in pieces, each summed right after it is copied, while it is in this core's cache: across
-        /// cores that beats the fused copy-and-sum, whose stores into the ring run at half the speed of a memory copy.
+        /// Copies <paramref name="count"/> payload bytes from <paramref name="from"/> on and sums them in the same
+        /// pass, the sum taken from the words stored in the caller's buffer. Here, where the stores go to this
+        /// process's own memory, the fused pass beat copying each 64 KiB piece and summing it after (1 MiB
+        /// messages: 9.2-10.5 against 5.9-8.1 GB/s, three alternated runs); a producer's stores go into the ring,
+        /// where fused stores ran at half the speed of a memory copy, so it copies and sums apart.
         /// </summary>
-        private void CopyOut(Record record, int from, int count, byte[] destination, int index, ref PayloadChecksum checksum)
-        {
-            if (record.Length < PublishedLength)
-            {
-                checksum.CopyOut(_memory, Data(record.At) + RecordHeader + from, destination, index + from, count);
-                return;
-            }
-
-            for (int done = 0; done < count; done += PublishedPiece)
-            {
-                int piece = Math.Min(PublishedPiece, count - done);
-                _memory.Read(Data(record.At) + RecordHeader + from + done, destination, index + from + done, piece);
-                checksum.Append(destination, index + from + done, piece);
-            }
-        }
+        private void CopyOut(Record record, int from, int count, byte[] destination, int index, ref PayloadChecksum checksum) =>
+            checksum.CopyOut(_memory, Data(record.At) + RecordHeader + from, destination, index + from, count);
 
         private enum Take
         {
