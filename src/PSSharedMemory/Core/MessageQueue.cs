@@ -503,7 +503,7 @@ namespace PSSharedMemory
         /// Copies <paramref name="count"/> payload bytes from <paramref name="from"/> on and sums them in the same
         /// pass, the sum taken from the words stored in the caller's buffer. Here, where the stores go to this
         /// process's own memory, the fused pass beat copying each 64 KiB piece and summing it after (1 MiB
-        /// messages: 9.2-10.5 against 5.9-8.1 GB/s, three alternated runs); a producer's stores go into the ring,
+        /// messages: 9.1-10.1 against 6.6-7.4 GB/s, three alternated runs); a producer's stores go into the ring,
         /// where fused stores ran at half the speed of a memory copy, so it copies and sums apart.
         /// </summary>
         private void CopyOut(Record record, int from, int count, byte[] destination, int index, ref PayloadChecksum checksum) =>
