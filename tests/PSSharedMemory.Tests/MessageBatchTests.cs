@@ -265,6 +265,48 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
+        public void A_long_message_damaged_in_the_ring_is_reported_and_stays_until_it_reads_whole()
+        {
+            // 300 KiB and 37 bytes: summed as it is copied out in whole strides, then a last partial stride that the
+            // caller's larger buffer lets the sum read whole, masked. A byte changed in either part must be caught.
+            var payload = new byte[(300 * 1024) + 37];
+            new Random(5).NextBytes(payload);
+            var buffer = new byte[payload.Length + 100];
+            foreach (int damaged in new[] { 200_000, payload.Length - 3 })
+            {
+                using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1 << 20, Kind = SegmentKind.Queue, Mode = OpenMode.CreateNew });
+                try
+                {
+                    using (LockedSegment locked = queue.Lock()) Assert.True(locked.TryEnqueue(PayloadKind.Bytes, payload));
+                    // The first record of a new queue starts where the ring does, right after the header.
+                    long at = SegmentHeader.Size + MessageQueue.RecordHeader + damaged;
+                    FlipByte(at);
+                    var e = Assert.Throws<SharedMemoryException>(() => queue.TryDequeue(buffer, 0, out _));
+                    Assert.Equal(SharedMemoryError.Corrupted, e.Error);
+                    Assert.Equal(1, queue.MessageCount);
+
+                    FlipByte(at);
+                    Assert.Equal(payload.Length, queue.TryDequeue(buffer, 0, out PayloadKind kind));
+                    Assert.Equal(PayloadKind.Bytes, kind);
+                    Assert.True(payload.AsSpan().SequenceEqual(buffer.AsSpan(0, payload.Length)));
+                }
+                finally
+                {
+                    queue.Remove();
+                }
+            }
+        }
+
+        private void FlipByte(long position)
+        {
+            using var file = new FileStream(Names.ShmPath(_name), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            file.Position = position;
+            int value = file.ReadByte();
+            file.Position = position;
+            file.WriteByte((byte)(value ^ 0x5A));
+        }
+
+        [Fact]
         public async System.Threading.Tasks.Task EnqueueAll_waits_for_room_and_says_how_many_went_in_when_the_time_is_up()
         {
             using var queue = SharedMemorySegment.Open(new SegmentOptions(_name) { Size = 1024, Kind = SegmentKind.Queue });
