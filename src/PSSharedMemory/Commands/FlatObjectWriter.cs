@@ -58,8 +58,7 @@ namespace PSSharedMemory.Commands
         public void UInt16At(int at, ushort value)
         {
             if (at < 0 || at > Length - 2) throw new ArgumentOutOfRangeException(nameof(at));
-            _buffer[at] = (byte)value;
-            _buffer[at + 1] = (byte)(value >> 8);
+            LittleEndianAt(at, value, 2);
         }
 
         public void Bytes(byte[] bytes)
@@ -97,14 +96,15 @@ namespace PSSharedMemory.Commands
                 return false;
             }
 
-            for (int i = 0; i < lengthBytes; i++) _buffer[countAt + i] = (byte)(count >> (8 * i));
+            LittleEndianAt(countAt, (uint)count, lengthBytes);
             Length += count;
             return true;
         }
 
-        private void LittleEndian(ulong value, int size)
+        private void LittleEndian(ulong value, int size) => LittleEndianAt(Reserve(size), value, size);
+
+        private void LittleEndianAt(int at, ulong value, int size)
         {
-            int at = Reserve(size);
             for (int i = 0; i < size; i++) _buffer[at + i] = (byte)(value >> (8 * i));
         }
 
