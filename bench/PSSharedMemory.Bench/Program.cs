@@ -387,22 +387,31 @@ namespace PSSharedMemory.Bench
             return seconds;
         }
 
-        /// <summary>How long a transfer between processes runs rounds before the one that is timed.</summary>
+        /// <summary>How long a transfer between processes runs rounds before the ones that are timed.</summary>
         private static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500);
 
+        /// <summary>How many rounds of a transfer between processes are timed after the warm-up; the row is their median.</summary>
+        private static int TimedRounds => quick ? 3 : 5;
+
         /// <summary>
-        /// Seconds of a <paramref name="round"/> of a transfer between processes, timed after rounds that warm
-        /// them up. Each process compiles its code on first use (this one unoptimised first, then again
-        /// optimised once it has run a while) and touches its buffers' pages for the first time: a 100 B row,
-        /// a fraction of a second, would otherwise be timed with that work in it. The first 4 → 4 round took
-        /// three to four times as long as the rounds after it.
+        /// Seconds of a <paramref name="round"/> of a transfer between processes: the median of
+        /// <see cref="TimedRounds"/> rounds timed after rounds that warm them up. Each process compiles its code
+        /// on first use (this one unoptimised first, then again optimised once it has run a while) and touches
+        /// its buffers' pages for the first time: a 100 B row, a fraction of a second, would otherwise be timed
+        /// with that work in it. The first 4 → 4 round took three to four times as long as the rounds after it.
+        /// A median, because a round of 100 B messages lasts 30-50 ms, and on the 2-core VM of the README now and
+        /// then one side's own work slowed by half for a few hundred milliseconds (a producer filling batches,
+        /// with no wait for room, took 40-48 ms a round instead of 26): a single round falling in such a
+        /// stretch gave the row alone.
         /// </summary>
         private static double AfterWarmUp(Func<double> round)
         {
             var warming = Stopwatch.StartNew();
             do round();
             while (warming.Elapsed < WarmUp);
-            return round();
+            var timed = new List<double>();
+            for (int i = 0; i < TimedRounds; i++) timed.Add(round());
+            return Median(timed);
         }
 
         /// <summary>
