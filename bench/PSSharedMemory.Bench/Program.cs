@@ -575,6 +575,8 @@ namespace PSSharedMemory.Bench
             table.Add("alternative", "Export-Clixml + Import-Clixml of the 5-property object through a temp file", Table.Time(clixml), "", null);
             table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of that object, against the temp file", Table.Time(cmdlets - empty), "temp file", clixml / (cmdlets - empty));
 
+            StreamInOneProcess(table, runspace);
+
             using (var cleanup = PowerShell.Create())
             {
                 cleanup.Runspace = runspace;
@@ -582,6 +584,57 @@ namespace PSSharedMemory.Bench
             }
 
             ProcessToProcess(table, runspace);
+        }
+
+        /// <summary>
+        /// The cmdlet layer's own cost per streamed object, in one process, apart from making the objects: the
+        /// same 10,000 objects, made once, written into a queue and read back, against Export-Clixml to a temp
+        /// file and Import-Clixml. Each round times the writing and the reading separately; warm-up rounds first,
+        /// then the median of each.
+        /// </summary>
+        private static void StreamInOneProcess(Table table, Runspace runspace)
+        {
+            int count = 10_000;
+            using (var setup = PowerShell.Create())
+            {
+                setup.Runspace = runspace;
+                setup.AddScript("param($n, $name) $global:items = 1..$n | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } }; $global:sq = New-SharedMemory -Name $name -Queue -Size 8MB")
+                    .AddParameter("n", count).AddParameter("name", Unique("sq")).Invoke();
+            }
+
+            const string Round = "[GC]::Collect(); $clock = [Diagnostics.Stopwatch]::StartNew(); {0}; $wrote = $clock.Elapsed.TotalSeconds; [GC]::Collect(); $clock.Restart(); $got = @({1}).Count; $read = $clock.Elapsed.TotalSeconds; if ($got -ne $global:items.Count) {{ throw \"read $got objects\" }}; $wrote; $read";
+            string queue = string.Format(CultureInfo.InvariantCulture, Round, "$global:items | Write-SharedMemory -Handle $global:sq", "Read-SharedMemory -Handle $global:sq");
+            string file = string.Format(CultureInfo.InvariantCulture, Round, "$global:items | Export-Clixml -Path $global:file", "Import-Clixml -Path $global:file");
+            var rounds = new Dictionary<string, List<double>> { ["qw"] = new(), ["qr"] = new(), ["fw"] = new(), ["fr"] = new() };
+            void Run(string script, string prefix, bool keep)
+            {
+                using var shell = PowerShell.Create();
+                shell.Runspace = runspace;
+                var result = shell.AddScript(script).Invoke();
+                if (shell.HadErrors) throw new InvalidOperationException(shell.Streams.Error[0].ToString());
+                if (!keep) return;
+                rounds[prefix + "w"].Add((double)result[0].BaseObject);
+                rounds[prefix + "r"].Add((double)result[1].BaseObject);
+            }
+
+            int timed = quick ? 3 : 7;
+            for (int round = 0; round < 3 + timed; round++)
+            {
+                Run(queue, "q", keep: round >= 3);
+                Run(file, "f", keep: round >= 3);
+            }
+
+            using (var cleanup = PowerShell.Create())
+            {
+                cleanup.Runspace = runspace;
+                cleanup.AddScript("Remove-SharedMemory $global:sq -Confirm:$false; Remove-Variable items, sq -Scope Global").Invoke();
+            }
+
+            double queueWrite = Median(rounds["qw"]), queueRead = Median(rounds["qr"]), fileWrite = Median(rounds["fw"]), fileRead = Median(rounds["fr"]);
+            table.Add("alternative", $"Export-Clixml of {count:N0} objects made beforehand to a temp file, one process (median of {timed})", Table.Time(fileWrite));
+            table.Add("cmdlets", $"Write-SharedMemory of the same {count:N0} objects into a queue, one process: per object {Table.Time(queueWrite / count)}", Table.Time(queueWrite), "Export-Clixml", fileWrite / queueWrite);
+            table.Add("alternative", $"Import-Clixml of those {count:N0} objects from the temp file, one process (median of {timed})", Table.Time(fileRead));
+            table.Add("cmdlets", $"Read-SharedMemory of the {count:N0} objects from the queue, one process: per object {Table.Time(queueRead / count)}", Table.Time(queueRead), "Import-Clixml", fileRead / queueRead);
         }
 
         /// <summary>
