@@ -687,7 +687,10 @@ namespace PSSharedMemory.Bench
             // Full-size rounds of each first, so that both processes run optimised code, as long-running
             // scripts do: one round left the engine's code half compiled in quick mode, whose earlier rows run
             // it far less (1.7-2.4x there against 3.3-3.6x in full mode; 2.7-3.6x after three rounds). Then
-            // three rounds each, alternating, and the median of each, as the machine is shared.
+            // rounds of each, alternating, and the median of each, as the machine is shared: seven, since the
+            // rounds of one run spread over 90-250 ms for the queue and 300-500 ms for the temp file, and the
+            // median of three moved with a single slow round.
+            int timed = quick ? 3 : 7;
             for (int warm = 0; warm < 3; warm++)
             {
                 Run(queueProducer, "queue " + name, count);
@@ -697,7 +700,7 @@ namespace PSSharedMemory.Bench
             var queueRounds = new List<double>();
             var fileRounds = new List<double>();
             var aloneRounds = new List<double>();
-            for (int round = 0; round < 3; round++)
+            for (int round = 0; round < timed; round++)
             {
                 queueRounds.Add(Run(queueProducer, "queue " + name, count));
                 fileRounds.Add(Run(fileProducer, "file " + file, count));
@@ -716,11 +719,11 @@ namespace PSSharedMemory.Bench
                 cleanup.AddScript("Remove-SharedMemory $global:pq -Confirm:$false").Invoke();
             }
 
-            table.Add("alternative", $"Export-Clixml to a temp file, then Import-Clixml in another process, {count:N0} objects (median of 3)", Table.Time(handoff));
-            table.Add("cmdlets", $"Write-SharedMemory into a queue, Read-SharedMemory -Wait in another process, {count:N0} objects (median of 3)", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
+            table.Add("alternative", $"Export-Clixml to a temp file, then Import-Clixml in another process, {count:N0} objects (median of {timed})", Table.Time(handoff));
+            table.Add("cmdlets", $"Write-SharedMemory into a queue, Read-SharedMemory -Wait in another process, {count:N0} objects (median of {timed})", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
             // No hand-off can end before its producer has made the objects: the temp file's time over this one
             // is the most any transport could gain in this row.
-            table.Add("limit", $"making the {count:N0} objects alone, sent nowhere (to Out-Null; median of 3)", Table.Time(alone), "temp file", handoff / alone);
+            table.Add("limit", $"making the {count:N0} objects alone, sent nowhere (to Out-Null; median of {timed})", Table.Time(alone), "temp file", handoff / alone);
         }
 
         private static double Median(List<double> values)
