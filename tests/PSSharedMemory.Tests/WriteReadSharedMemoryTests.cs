@@ -273,9 +273,18 @@ namespace PSSharedMemory.Tests
         [Fact]
         public void Verbose_messages_follow_the_verbose_preference_as_well_as_the_switch()
         {
-            var r = Run("$h = New-SharedMemory -Name $name -Queue -Size 4096; $VerbosePreference = 'Continue'; 'a', 'b' | Write-SharedMemory $h -NoEnd; $VerbosePreference = 'SilentlyContinue'; 'c' | Write-SharedMemory $h -NoEnd; 'd' | Write-SharedMemory $h -Debug; Read-SharedMemory $h -Wait -TimeoutSeconds 5").AssertNoErrors();
-            Assert.Equal(new object[] { "a", "b", "c", "d" }, r.Output.Select(o => o.BaseObject));
-            Assert.Equal(3, r.Verbose.Count(v => v.StartsWith("Enqueued 1 bytes", System.StringComparison.Ordinal)));
+            var r = Run("$h = New-SharedMemory -Name $name -Queue -Size 4096; $VerbosePreference = 'Continue'; 'a', 'b' | Write-SharedMemory $h -NoEnd; $VerbosePreference = 'SilentlyContinue'; 'c' | Write-SharedMemory $h -NoEnd; 'd' | Write-SharedMemory $h -NoEnd -Debug; 'e' | Write-SharedMemory $h -Verbose; Read-SharedMemory $h -Wait -TimeoutSeconds 5").AssertNoErrors();
+            Assert.Equal(new object[] { "a", "b", "c", "d", "e" }, r.Output.Select(o => o.BaseObject));
+            Assert.Equal(4, r.Verbose.Count(v => v.StartsWith("Enqueued 1 bytes", System.StringComparison.Ordinal)));
+            // ShouldProcess writes the change it lets go ahead under -Verbose (not for the preference alone), so there it is still called.
+            Assert.Equal(1, r.Verbose.Count(v => v.StartsWith("Add a message of 1 bytes (Utf8Text) to queue", System.StringComparison.Ordinal)));
+        }
+
+        [Fact]
+        public void The_WhatIf_preference_stops_every_message_of_a_queue_as_the_switch_does()
+        {
+            var r = Run("$q = New-SharedMemory -Name $name -Size 4096 -Queue; $WhatIfPreference = $true; 'a', 'b' | Write-SharedMemory -Handle $q; $WhatIfPreference = $false; 'c' | Write-SharedMemory -Handle $q -WhatIf:$false -NoEnd; $q.MessageCount").AssertNoErrors();
+            Assert.Equal(1L, r.Output.Single().BaseObject);
         }
 
         [Fact]

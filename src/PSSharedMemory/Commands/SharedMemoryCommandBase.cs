@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Reflection;
 using System.Threading;
 using PSSharedMemory.Platform;
 
@@ -15,6 +16,7 @@ namespace PSSharedMemory.Commands
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _errorIdPrefix;
         private bool? _verboseShown;
+        private bool? _goesAheadSilently;
         private readonly Lazy<bool> _readMembersDirectly = new Lazy<bool>(FlatObjectCodec.CanReadMembersDirectly, LazyThreadSafetyMode.None);
 
         /// <summary>Cancelled when the user presses Ctrl+C, so that lock waits end at once.</summary>
@@ -144,8 +146,41 @@ namespace PSSharedMemory.Commands
         /// <summary>-WhatIf and -Confirm: describes the change with a message of the message table; true to go ahead.</summary>
         protected bool ShouldChange(string messageName, params object?[] args)
         {
+            if (GoesAheadSilently) return true;
             string change = Errors.Format(messageName, args);
             return ShouldProcess(change, change, MyInvocation.MyCommand.Name);
+        }
+
+        /// <summary>
+        /// <see cref="ShouldChange(string, object[])"/> for the change made once per queue message: its arguments
+        /// are boxed, and its text made, only when ShouldProcess would use the text.
+        /// </summary>
+        protected bool ShouldChange<T1, T2, T3>(string messageName, T1 first, T2 second, T3 third) =>
+            GoesAheadSilently || ShouldChange(messageName, new object?[] { first, second, third });
+
+        /// <summary>
+        /// True when ShouldProcess would go ahead without asking, showing or writing anything: no -WhatIf, no
+        /// confirmation due, no -Verbose. Then the call, and the text made for it, are skipped, as the engine's
+        /// own CIM cmdlets skip them; for a queue that was an eighth of Write-SharedMemory's time per message
+        /// (20.4-22.7 ms against 17.8-18.2 for 10,000 objects, at best of 15 rounds in three alternated runs).
+        /// The engine decides it, through the non-public
+        /// <c>CalculatePossibleShouldProcessOptimization</c> of its command runtime, once per call; where that
+        /// cannot be asked (another runtime), ShouldProcess is always called.
+        /// </summary>
+        private bool GoesAheadSilently => _goesAheadSilently ??= AskGoesAheadSilently();
+
+        private bool AskGoesAheadSilently()
+        {
+            try
+            {
+                object? runtime = CommandRuntime;
+                object? outcome = runtime?.GetType().GetMethod("CalculatePossibleShouldProcessOptimization", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, Type.EmptyTypes, null)?.Invoke(runtime, null);
+                return outcome is Enum && outcome.ToString() == "AutoYes_CanSkipShouldProcessCall";
+            }
+            catch (Exception e) when (e is TargetInvocationException || e is MemberAccessException || e is AmbiguousMatchException)
+            {
+                return false;
+            }
         }
 
         /// <summary>
