@@ -17,7 +17,7 @@ namespace PSSharedMemory.Tests
         private static readonly string RepoRoot = FindRepoRoot();
 
         public static IEnumerable<object[]> ScriptFiles() =>
-            new[] { "tests/Pester", "examples" }
+            new[] { "tests/Pester", "examples", "bench" }
                 .Select(d => Path.Combine(RepoRoot, d))
                 .Where(Directory.Exists)
                 .SelectMany(d => Directory.GetFiles(d, "*.ps*1", SearchOption.AllDirectories))
@@ -42,6 +42,16 @@ namespace PSSharedMemory.Tests
             string[] files = Directory.GetFiles(laidOut, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(laidOut, f).Replace('\\', '/')).OrderBy(f => f, StringComparer.Ordinal).ToArray();
             Assert.Equal(new[] { "LICENSE", "PSSharedMemory.dll", "PSSharedMemory.format.ps1xml", "PSSharedMemory.psd1", "en-US/PSSharedMemory.dll-Help.xml", "en-US/about_PSSharedMemory.help.txt" }, files);
             Assert.Contains($"ModuleVersion = '{version}'", File.ReadAllText(Path.Combine(laidOut, "PSSharedMemory.psd1")), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void The_cmdlet_stream_measurement_runs_and_leaves_no_segment_behind()
+        {
+            using var session = new PowerShellSession();
+            var r = session.Run("& (Join-Path $root 'bench/Measure-CmdletStream.ps1') -Count 300 -Rounds 3 -WarmUp 1; (Get-SharedMemory -ListAvailable | Where-Object Name -like 'measure-stream-*').Count",
+                new Dictionary<string, object?> { ["root"] = RepoRoot }).AssertNoErrors();
+            Assert.Matches(@"^300 objects, 3 rounds: write best \d+\.\d ms, median \d+\.\d ms; read best \d+\.\d ms, median \d+\.\d ms$", (string)r.Output[0].BaseObject);
+            Assert.Equal(0, r.Output[1].BaseObject);
         }
 
         [Fact]
