@@ -249,7 +249,7 @@ namespace PSSharedMemory.Commands
         {
             try
             {
-                ConstructorInfo? make = TypeNamesType()?.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>) }, null);
+                ConstructorInfo? make = InternalTypeNames()?.PropertyType.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>) }, null);
                 if (make is null) return null;
                 ParameterExpression names = Expression.Parameter(typeof(IEnumerable<string>), "names");
                 return Expression.Lambda<Func<IEnumerable<string>, object>>(Expression.New(make, names), names).Compile();
@@ -268,8 +268,9 @@ namespace PSSharedMemory.Commands
         {
             try
             {
-                Type? collection = TypeNamesType();
-                MethodInfo? setter = typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.GetSetMethod(nonPublic: true);
+                PropertyInfo? property = InternalTypeNames();
+                Type? collection = property?.PropertyType;
+                MethodInfo? setter = property?.GetSetMethod(nonPublic: true);
                 ConstructorInfo? copy = collection?.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { collection }, null);
                 if (setter is null || copy is null) return null;
                 ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
@@ -283,9 +284,9 @@ namespace PSSharedMemory.Commands
             }
         }
 
-        /// <summary>The engine's type-name collection (ConsolidatedString): the type of PSObject.InternalTypeNames.</summary>
-        private static Type? TypeNamesType() =>
-            typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)?.PropertyType;
+        /// <summary>PSObject's non-public <c>InternalTypeNames</c>, whose type is the engine's type-name collection (ConsolidatedString).</summary>
+        private static PropertyInfo? InternalTypeNames() =>
+            typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
 
         /// <summary>
         /// True when the direct reads give exactly the members put on a custom object, also after the public view
