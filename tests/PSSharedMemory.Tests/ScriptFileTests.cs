@@ -21,6 +21,7 @@ namespace PSSharedMemory.Tests
                 .Select(d => Path.Combine(RepoRoot, d))
                 .Where(Directory.Exists)
                 .SelectMany(d => Directory.GetFiles(d, "*.ps*1", SearchOption.AllDirectories))
+                .Where(f => !IsBuildOutput(f))
                 .Append(Path.Combine(RepoRoot, "build.ps1"))
                 .Select(f => new object[] { Path.GetRelativePath(RepoRoot, f) });
 
@@ -76,6 +77,10 @@ namespace PSSharedMemory.Tests
                 Assert.All(topLevel, name => Assert.Contains(name, new[] { "BeforeAll", "Describe", "AfterAll" }));
             }
         }
+
+        /// <summary>Files a build copied (the module's manifest and the engine's own modules next to the benchmark), not sources.</summary>
+        private static bool IsBuildOutput(string file) =>
+            Path.GetRelativePath(RepoRoot, file).Replace('\\', '/').Split('/').Any(part => part is "bin" or "obj");
 
         private static string FindRepoRoot()
         {
