@@ -24,11 +24,22 @@ namespace PSSharedMemory.Tests
             shell.Runspace = Ps.Runspace;
             shell.AddScript(script);
             var progress = new List<ProgressRecord>();
+            System.Threading.Thread? stopper = null;
             shell.Streams.Progress.DataAdded += (sender, e) =>
             {
                 ProgressRecord record = ((PSDataCollection<ProgressRecord>)sender!)[e.Index];
                 progress.Add(record);
-                if (stopAtFirstProgress && progress.Count == 1) System.Threading.Tasks.Task.Run(() => shell.Stop()); // Ctrl+C comes from another thread
+                if (stopAtFirstProgress && progress.Count == 1)
+                {
+                    // Ctrl+C comes from another thread: one of its own, since a thread-pool task waited behind
+                    // the suite's other work long enough for a whole 256 MiB copy to finish first. The copy waits
+                    // here until the stop has begun, which takes microseconds; the rest of the copy takes tens of
+                    // milliseconds.
+                    stopper = new System.Threading.Thread(() => shell.Stop()) { IsBackground = true };
+                    stopper.Start();
+                    var waiting = System.Diagnostics.Stopwatch.StartNew();
+                    while (shell.InvocationStateInfo.State != PSInvocationState.Stopping && waiting.Elapsed < TimeSpan.FromSeconds(10)) System.Threading.Thread.Sleep(1);
+                }
             };
             try
             {
@@ -39,6 +50,8 @@ namespace PSSharedMemory.Tests
                 // How the stop shows depends on where it lands; the state below tells in every case.
             }
 
+            // Stop returns once the pipeline has stopped; the shell must outlive it.
+            stopper?.Join();
             return (progress, shell.InvocationStateInfo.State);
         }
 
