@@ -199,8 +199,7 @@ namespace PSSharedMemory.Bench
             Action cycle = () => segment.Lock().Dispose();
             // Warmed up first, as a long-running process would be: quick mode's turns (30 ms) end before the
             // runtime has optimised the lock's code, and gave 127-133 ns where full mode gives 67-70.
-            var warming = Stopwatch.StartNew();
-            while (warming.Elapsed < WarmUp) cycle();
+            WarmUpWith(cycle);
             // In turns, as the copy rows: measured once for a second, one run in eleven gave 102 ns against
             // 69-90 ns in the others, a run whose other rows ran slow too.
             double seconds = MeasureInTurns(cycle)[0];
@@ -424,6 +423,14 @@ namespace PSSharedMemory.Bench
         /// <summary>How many rounds of a transfer between processes are timed after the warm-up; the row is their median.</summary>
         private static int TimedRounds => quick ? 3 : 5;
 
+        /// <summary>Runs <paramref name="operation"/> over and over, at least once, for <see cref="WarmUp"/>.</summary>
+        private static void WarmUpWith(Action operation)
+        {
+            var warming = Stopwatch.StartNew();
+            do operation();
+            while (warming.Elapsed < WarmUp);
+        }
+
         /// <summary>
         /// Seconds of a <paramref name="round"/> of a transfer between processes: the median of
         /// <see cref="TimedRounds"/> rounds timed after rounds that warm them up. Each process compiles its code
@@ -437,9 +444,7 @@ namespace PSSharedMemory.Bench
         /// </summary>
         private static double AfterWarmUp(Func<double> round)
         {
-            var warming = Stopwatch.StartNew();
-            do round();
-            while (warming.Elapsed < WarmUp);
+            WarmUpWith(() => round());
             var timed = new List<double>();
             for (int i = 0; i < TimedRounds; i++) timed.Add(round());
             return Median(timed);
@@ -593,6 +598,9 @@ namespace PSSharedMemory.Bench
             ProcessToProcess(table, runspace);
         }
 
+        /// <summary>The $n plain 5-property objects, made fresh, that the cmdlet rows stream.</summary>
+        private const string Objects = "1..$n | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } }";
+
         /// <summary>
         /// The cmdlet layer's own cost per streamed object, in one process, apart from making the objects: the
         /// same 10,000 objects, made once, written into a queue and read back, against Export-Clixml to a temp
@@ -605,7 +613,7 @@ namespace PSSharedMemory.Bench
             using (var setup = PowerShell.Create())
             {
                 setup.Runspace = runspace;
-                setup.AddScript("param($n, $name) $global:items = 1..$n | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } }; $global:sq = New-SharedMemory -Name $name -Queue -Size 8MB")
+                setup.AddScript("param($n, $name) $global:items = " + Objects + "; $global:sq = New-SharedMemory -Name $name -Queue -Size 8MB")
                     .AddParameter("n", count).AddParameter("name", Unique("sq")).Invoke();
             }
 
@@ -656,7 +664,6 @@ namespace PSSharedMemory.Bench
             string file = Path.Combine(Path.GetTempPath(), Unique("handoff") + ".clixml");
             using var consumer = StartPeer("powershell");
             consumer.StandardOutput.ReadLine(); // "ready"
-            const string Objects = "1..$n | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } }";
 
             double Run(string producer, string request, int n)
             {
