@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using PSSharedMemory.Tests.Infrastructure;
 using Xunit;
@@ -73,6 +74,8 @@ namespace PSSharedMemory.Tests
         {
             var random = new Random(29);
             var values = new uint[4];
+            var sums = new ulong[4 * LaneSumState.SumWords];
+            var lengths = new long[4];
             for (int round = 0; round < 200; round++)
             {
                 var states = new LaneSumState[4];
@@ -81,18 +84,81 @@ namespace PSSharedMemory.Tests
                     var data = new byte[random.Next(0, 300)];
                     random.NextBytes(data);
                     states[k].Append(data, 0, data.Length);
+                    states[k].CopySumsTo(sums, k * LaneSumState.SumWords);
+                    lengths[k] = states[k].Length;
                 }
 
-                LaneSumState.FinishFour(ref states[0], ref states[1], ref states[2], ref states[3], values);
+                LaneSumState.FinishFour(sums, lengths, values);
                 for (int k = 0; k < 4; k++) Assert.Equal(states[k].Finish(), values[k]);
             }
 
             // The definition's sample (docs/layout.md) as one of four.
             var abc = default(LaneSumState);
             abc.Append(new byte[] { 0x61, 0x62, 0x63 }, 0, 3);
-            var empty = default(LaneSumState);
-            LaneSumState.FinishFour(ref empty, ref abc, ref empty, ref abc, values);
+            Array.Clear(sums, 0, sums.Length);
+            Array.Clear(lengths, 0, lengths.Length);
+            foreach (int k in new[] { 1, 3 })
+            {
+                abc.CopySumsTo(sums, k * LaneSumState.SumWords);
+                lengths[k] = abc.Length;
+            }
+
+            LaneSumState.FinishFour(sums, lengths, values);
             Assert.Equal(new uint[] { 0, 0xa0b6b1ce, 0, 0xa0b6b1ce }, values);
+        }
+
+        [Fact]
+        public void A_whole_payload_summed_in_vectors_alone_equals_the_scalar_sum()
+        {
+            if (!LaneSumVectors.Enabled) return;
+            var random = new Random(31);
+            var sums = new ulong[4 * LaneSumState.SumWords];
+            var lengths = new long[4];
+            var values = new uint[4];
+            foreach (int length in Lengths)
+            {
+                foreach (int after in new[] { 0, 5, 70 })
+                {
+                    var data = new byte[3 + length + after];
+                    random.NextBytes(data);
+                    bool summed = LaneSumVectors.TrySum(data, 3, length, sums, LaneSumState.SumWords);
+                    // Only a partial last stride with less than a stride of array after its start is left to scalar code.
+                    bool expected = length % LaneSumVectors.Stride == 0 || data.Length - (3 + length - (length % LaneSumVectors.Stride)) >= LaneSumVectors.Stride;
+                    Assert.Equal(expected, summed);
+                    if (!summed) continue;
+                    lengths[1] = length;
+                    LaneSumState.FinishFour(sums, lengths, values);
+                    Assert.Equal(Scalar(() => LaneSum.Compute(data, 3, length)), values[1]);
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Pending_checksums_equal_LaneSum_wherever_a_message_lies_in_its_array(bool vectors)
+        {
+            var random = new Random(37);
+            var pending = new PendingChecksums(ChecksumAlgorithm.LaneSum);
+            foreach (int length in Lengths.Where(l => l <= 4096))
+            {
+                var data = new byte[length + 150];
+                random.NextBytes(data);
+                // A stride and more after the message, less than a stride, none, and some messages fewer than four.
+                int[] starts = { 0, data.Length - length - 40, data.Length - length, 7 };
+                for (int count = 1; count <= PendingChecksums.Capacity; count++)
+                {
+                    pending.Clear();
+                    Func<uint[]> sum = () =>
+                    {
+                        for (int i = 0; i < count; i++) pending.Add(i, data, starts[i], length);
+                        pending.Finish();
+                        return Enumerable.Range(0, count).Select(pending.Value).ToArray();
+                    };
+                    uint[] actual = vectors ? sum() : Scalar(sum);
+                    for (int i = 0; i < count; i++) Assert.Equal(Scalar(() => LaneSum.Compute(data, starts[i], length)), actual[i]);
+                }
+            }
         }
 
         [Fact]
@@ -161,7 +227,7 @@ namespace PSSharedMemory.Tests
             Assert.All(small, b => Assert.Equal(0, b));
         }
 
-        private static uint Scalar(Func<uint> compute)
+        private static T Scalar<T>(Func<T> compute)
         {
             bool was = LaneSumVectors.Enabled;
             LaneSumVectors.Enabled = false;

@@ -9,18 +9,12 @@ namespace PSSharedMemory
     /// </summary>
     internal struct LaneSumState
     {
+        /// <summary>Words of the sums, A then B, as <see cref="CopySumsTo"/> writes them and <see cref="FinishFour"/> reads them.</summary>
+        public const int SumWords = 8;
+
         private ulong _a0, _a1, _a2, _a3, _b0, _b1, _b2, _b3;
         private long _length;
         private bool _padded;
-
-        /// <summary>Back to the sum of nothing.</summary>
-        public void Clear()
-        {
-            _a0 = _a1 = _a2 = _a3 = 0;
-            _b0 = _b1 = _b2 = _b3 = 0;
-            _length = 0;
-            _padded = false;
-        }
 
         public void Append(byte[] data, int index, int count) => Append(data, index, count, LaneSumVectors.Enabled);
 
@@ -117,23 +111,42 @@ namespace PSSharedMemory
             return (uint)(h ^ (h >> 32));
         }
 
-        /// <summary>
-        /// Finishes four sums at once, into <paramref name="values"/>[0..3]. One <see cref="Finish"/> is a chain of
-        /// eight mixes, each waiting on the last: about 35 ns on the 2-core machines, a third of all the work a
-        /// 100-byte queue message costs each side. Four chains interleaved take about as long as one.
-        /// </summary>
-        public static void FinishFour(ref LaneSumState s0, ref LaneSumState s1, ref LaneSumState s2, ref LaneSumState s3, uint[] values)
+        /// <summary>The sums, A then B, into <paramref name="sums"/> from <paramref name="at"/>, for <see cref="FinishFour"/>.</summary>
+        public void CopySumsTo(ulong[] sums, int at)
         {
+            if (sums is null) throw new ArgumentNullException(nameof(sums));
+            if (at < 0 || at > sums.Length - SumWords) throw new ArgumentOutOfRangeException(nameof(at));
+            sums[at] = _a0;
+            sums[at + 1] = _a1;
+            sums[at + 2] = _a2;
+            sums[at + 3] = _a3;
+            sums[at + 4] = _b0;
+            sums[at + 5] = _b1;
+            sums[at + 6] = _b2;
+            sums[at + 7] = _b3;
+        }
+
+        /// <summary>Bytes summed so far.</summary>
+        public long Length => _length;
+
+        /// <summary>
+        /// Finishes four sums at once, into <paramref name="values"/>[0..3]: payload k's sums are
+        /// <paramref name="sums"/>[8k..8k+7] (<see cref="CopySumsTo"/>) and its length <paramref name="lengths"/>[k].
+        /// One <see cref="Finish"/> is a chain of eight mixes, each waiting on the last: about 35 ns on the 2-core
+        /// machines, a third of all the work a 100-byte queue message costs each side. Four chains interleaved
+        /// take about as long as one.
+        /// </summary>
+        public static void FinishFour(ulong[] sums, long[] lengths, uint[] values)
+        {
+            if (sums is null || sums.Length < 4 * SumWords) throw new ArgumentException("Four payloads' sums are finished at once.", nameof(sums));
+            if (lengths is null || lengths.Length < 4) throw new ArgumentException("Four payloads' lengths are finished at once.", nameof(lengths));
             if (values is null || values.Length < 4) throw new ArgumentException("Four values are finished at once.", nameof(values));
-            ulong h0 = (ulong)s0._length, h1 = (ulong)s1._length, h2 = (ulong)s2._length, h3 = (ulong)s3._length;
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a0, s1._a0, s2._a0, s3._a0);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a1, s1._a1, s2._a1, s3._a1);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a2, s1._a2, s2._a2, s3._a2);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._a3, s1._a3, s2._a3, s3._a3);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b0, s1._b0, s2._b0, s3._b0);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b1, s1._b1, s2._b1, s3._b1);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b2, s1._b2, s2._b2, s3._b2);
-            MixFour(ref h0, ref h1, ref h2, ref h3, s0._b3, s1._b3, s2._b3, s3._b3);
+            ulong h0 = (ulong)lengths[0], h1 = (ulong)lengths[1], h2 = (ulong)lengths[2], h3 = (ulong)lengths[3];
+            for (int word = 0; word < SumWords; word++)
+            {
+                MixFour(ref h0, ref h1, ref h2, ref h3, sums[word], sums[SumWords + word], sums[(2 * SumWords) + word], sums[(3 * SumWords) + word]);
+            }
+
             values[0] = (uint)(h0 ^ (h0 >> 32));
             values[1] = (uint)(h1 ^ (h1 >> 32));
             values[2] = (uint)(h2 ^ (h2 >> 32));

@@ -30,24 +30,59 @@ namespace PSSharedMemory
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static void Append(ref LaneSumState state, byte[] data, int index, int count)
         {
-            int whole = count - (count % Stride);
-            int rest = count - whole;
-            bool masked = rest > 0 && data.Length - (index + whole) >= Stride;
-            int vectored = masked ? count : whole;
+            int vectored = VectoredLength(data, index, count);
             if (vectored == 0)
             {
                 state.AppendScalar(data, index, count);
                 return;
             }
 
-            Vector<ulong> a = Vector<ulong>.Zero, b = Vector<ulong>.Zero;
+            Sum(data, index, vectored, out Vector<ulong> a, out Vector<ulong> b);
+            Merge(ref state, vectored, a, b);
+            if (vectored < count) state.AppendScalar(data, index + vectored, count - vectored);
+        }
+
+        /// <summary>
+        /// The sums of a whole payload from zero, A then B, into <paramref name="sums"/> from <paramref name="at"/>
+        /// (<see cref="LaneSumState.SumWords"/> words), as <see cref="LaneSumState.FinishFour"/> reads them; false,
+        /// with nothing written, where part of the payload is left for scalar code. A queue message of a few
+        /// hundred bytes then costs a few vector steps and two stores, without the merge into a state that
+        /// <see cref="Append"/> does for a payload arriving in pieces.
+        /// </summary>
+        public static bool TrySum(byte[] data, int index, int count, ulong[] sums, int at)
+        {
+            if (data is null) throw new ArgumentNullException(nameof(data));
+            if (index < 0 || count < 0 || index > data.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
+            if (VectoredLength(data, index, count) != count) return false;
+            Sum(data, index, count, out Vector<ulong> a, out Vector<ulong> b);
+            a.CopyTo(sums, at);
+            b.CopyTo(sums, at + Vector<ulong>.Count);
+            return true;
+        }
+
+        /// <summary>How many of <paramref name="count"/> bytes the vector code sums: whole strides, and a last partial one where it can be read masked.</summary>
+        private static int VectoredLength(byte[] data, int index, int count)
+        {
+            int whole = count - (count % Stride);
+            bool masked = whole < count && data.Length - (index + whole) >= Stride;
+            return masked ? count : whole;
+        }
+
+        /// <summary>The sums from zero of <paramref name="count"/> bytes, the last partial stride, if any, read masked.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Sum(byte[] data, int index, int count, out Vector<ulong> a, out Vector<ulong> b)
+        {
+            int whole = count - (count % Stride);
+            int rest = count - whole;
+            a = Vector<ulong>.Zero;
+            b = Vector<ulong>.Zero;
             int half = Stride / 2;
             for (int i = index, stop = index + whole; i < stop; i += Stride)
             {
                 Step(Vector.AsVectorUInt32(new Vector<byte>(data, i)), Vector.AsVectorUInt32(new Vector<byte>(data, i + half)), ref a, ref b);
             }
 
-            if (masked)
+            if (rest > 0)
             {
                 byte[] mask = TailMask.Bytes;
                 int at = index + whole;
@@ -56,9 +91,6 @@ namespace PSSharedMemory
                 Step(Vector.AsVectorUInt32(first), Vector.AsVectorUInt32(second), ref a, ref b);
                 for (int zeroBlock = (rest + 15) / 16; zeroBlock < Stride / 16; zeroBlock++) b -= a;
             }
-
-            Merge(ref state, vectored, a, b);
-            if (vectored < count) state.AppendScalar(data, index + vectored, count - vectored);
         }
 
         /// <summary>

@@ -63,8 +63,9 @@ namespace PSSharedMemory
             WriteUInt32(start + 12, 0);
             Buffer.BlockCopy(payload, index, _records, start + MessageQueue.RecordHeader, count);
             int end = start + (int)size;
-            // The padding is part of the record copied into the ring: zero it, whatever an earlier use left.
-            Array.Clear(_records, start + MessageQueue.RecordHeader + count, end - start - MessageQueue.RecordHeader - count);
+            // The padding is part of the record copied into the ring: zero it, whatever an earlier use left. Fewer
+            // than eight bytes, stored one by one: a call to clear them cost more than the stores.
+            for (int padding = start + MessageQueue.RecordHeader + count; padding < end; padding++) _records[padding] = 0;
             // Summed in the batch's copy, which goes on past the payload: LaneSum reads a partial last stride whole.
             _pending.Add(start + 8, _records, start + MessageQueue.RecordHeader, count);
             _ends[Count++] = end;

@@ -12,7 +12,9 @@ namespace PSSharedMemory
     {
         public const int Capacity = 4;
 
-        private readonly LaneSumState[] _laneSums = new LaneSumState[Capacity];
+        /// <summary>Each message's LaneSum sums from zero, <see cref="LaneSumState.SumWords"/> words apiece.</summary>
+        private readonly ulong[] _sums = new ulong[Capacity * LaneSumState.SumWords];
+        private readonly long[] _lengths = new long[Capacity];
         private readonly int[] _tags = new int[Capacity];
         private readonly uint[] _values = new uint[Capacity];
         private bool _finished;
@@ -34,11 +36,15 @@ namespace PSSharedMemory
             if (IsFull || _finished) throw new InvalidOperationException("Finish and clear the checksums before adding more.");
             if (Algorithm == ChecksumAlgorithm.LaneSum)
             {
-                ref LaneSumState sum = ref _laneSums[Count];
-                // Cleared in place: assigning a new state whole went through two copies on the stack, the second
-                // read back before the first had landed, a stall that cost a 100-byte message several nanoseconds.
-                sum.Clear();
-                sum.Append(data, index, count);
+                int at = Count * LaneSumState.SumWords;
+                if (!LaneSumVectors.Enabled || !LaneSumVectors.TrySum(data, index, count, _sums, at))
+                {
+                    var sum = default(LaneSumState);
+                    sum.Append(data, index, count);
+                    sum.CopySumsTo(_sums, at);
+                }
+
+                _lengths[Count] = count;
             }
             else
             {
@@ -54,8 +60,8 @@ namespace PSSharedMemory
         {
             if (Algorithm == ChecksumAlgorithm.LaneSum)
             {
-                if (IsFull) LaneSumState.FinishFour(ref _laneSums[0], ref _laneSums[1], ref _laneSums[2], ref _laneSums[3], _values);
-                else for (int i = 0; i < Count; i++) _values[i] = _laneSums[i].Finish();
+                // Fewer than four: the slots past Count hold an earlier message's sums, finished to no use, as fast.
+                LaneSumState.FinishFour(_sums, _lengths, _values);
             }
 
             _finished = true;
