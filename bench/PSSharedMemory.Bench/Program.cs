@@ -254,26 +254,46 @@ namespace PSSharedMemory.Bench
         {
             int small = quick ? 50_000 : 500_000;
             int big = quick ? 100 : 1000;
-            double udsSmall = Uds(small, 100);
-            double queueSmall = Queue(small, 100, batch: 1);
-            double queueBatched = Queue(small, 100, Batch);
+            double udsSmall, queueSmall, queueBatched;
+            using (Transfer uds = StartStream(small, 100, tcp: false))
+            using (Transfer one = StartQueue(small, 100, batch: 1))
+            using (Transfer batched = StartQueue(small, 100, Batch))
+            {
+                double[] seconds = InTurns(uds.Round, one.Round, batched.Round);
+                (udsSmall, queueSmall, queueBatched) = (seconds[0], seconds[1], seconds[2]);
+            }
+
             table.Add("alternative", "Unix domain socket, 100 B messages, process → process", Table.PerSecond(small / udsSmall));
-            table.Add("alternative", "TCP loopback, 100 B messages, process → process", Table.PerSecond(small / Stream(small, 100, tcp: true)));
-            table.Add("alternative", "FIFO (named pipe), 100 B messages, process → process", Table.PerSecond(small / Fifo(small, 100)));
+            table.Add("alternative", "TCP loopback, 100 B messages, process → process", Table.PerSecond(small / Alone(StartStream(small, 100, tcp: true))));
+            table.Add("alternative", "FIFO (named pipe), 100 B messages, process → process", Table.PerSecond(small / Alone(StartFifo(small, 100))));
             table.Add("across processes", "queue, 100 B messages, 1 producer → 1 consumer, one message per lock", Table.PerSecond(small / queueSmall), "Unix socket", udsSmall / queueSmall);
             table.Add("across processes", $"queue, 100 B messages, 1 producer → 1 consumer, up to {Batch} per lock", Table.PerSecond(small / queueBatched), "Unix socket", udsSmall / queueBatched, "≥ 20×", udsSmall / queueBatched >= 20);
             int share = small / 4;
-            double udsMany = UdsPairs(4, share, 100);
+            double udsMany, queueMany, queueManyBatched;
+            string delivery, batchedDelivery;
+            using (Transfer uds = StartUdsPairs(4, share, 100))
+            using (QueueManyTransfer one = StartQueueMany(4, 4, share, 100, batch: 1))
+            using (QueueManyTransfer batched = StartQueueMany(4, 4, share, 100, Batch))
+            {
+                double[] seconds = InTurns(uds.Round, one.Transfer.Round, batched.Transfer.Round);
+                (udsMany, queueMany, queueManyBatched) = (seconds[0], seconds[1], seconds[2]);
+                (delivery, batchedDelivery) = (one.Delivery, batched.Delivery);
+            }
+
             table.Add("alternative", "Unix domain sockets, 100 B messages, 4 producer → 4 consumer processes (4 pairs)", Table.PerSecond(4.0 * share / udsMany));
-            (double queueMany, string delivery) = QueueMany(4, 4, share, 100, batch: 1);
             table.Add("across processes", $"queue, 100 B messages, 4 producers → 4 consumers, one per lock ({delivery})", Table.PerSecond(4.0 * share / queueMany), "Unix sockets", udsMany / queueMany);
-            (double queueManyBatched, string batchedDelivery) = QueueMany(4, 4, share, 100, Batch);
             table.Add("across processes", $"queue, 100 B messages, 4 producers → 4 consumers, up to {Batch} per lock ({batchedDelivery})", Table.PerSecond(4.0 * share / queueManyBatched), "Unix sockets", udsMany / queueManyBatched, "≥ 5×, exactly once", udsMany / queueManyBatched >= 5 && batchedDelivery == "each once");
-            double udsBig = Uds(big, 1 << 20);
-            double queueBig = Queue(big, 1 << 20, batch: 1);
+            double udsBig, queueBig;
+            using (Transfer uds = StartStream(big, 1 << 20, tcp: false))
+            using (Transfer queue = StartQueue(big, 1 << 20, batch: 1))
+            {
+                double[] seconds = InTurns(uds.Round, queue.Round);
+                (udsBig, queueBig) = (seconds[0], seconds[1]);
+            }
+
             table.Add("alternative", "Unix domain socket, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / udsBig));
-            table.Add("alternative", "TCP loopback, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Stream(big, 1 << 20, tcp: true)));
-            table.Add("alternative", "FIFO (named pipe), 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Fifo(big, 1 << 20)));
+            table.Add("alternative", "TCP loopback, 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Alone(StartStream(big, 1 << 20, tcp: true))));
+            table.Add("alternative", "FIFO (named pipe), 1 MiB chunks, process → process", Table.Rate((double)big * (1 << 20) / Alone(StartFifo(big, 1 << 20))));
             table.Add("across processes", "queue, 1 MiB messages, 1 producer → 1 consumer", Table.Rate((double)big * (1 << 20) / queueBig), "Unix socket", udsBig / queueBig, "≥ 3×", udsBig / queueBig >= 3);
 
             // The floor of any design that copies on each side (bench/limits/ring.c), against a socket in the same C program.
@@ -292,30 +312,41 @@ namespace PSSharedMemory.Bench
         /// <summary>The ring of the queue rows (at least four messages of the size measured).</summary>
         private const int RingSize = 1 << 20;
 
-        /// <summary>Seconds to send <paramref name="count"/> messages to a consumer process through a queue, until it has them all.</summary>
-        private static double Queue(int count, int size, int batch)
+        /// <summary>Rounds of sending <paramref name="count"/> messages to a consumer process through a queue, until it has them all.</summary>
+        private static Transfer StartQueue(int count, int size, int batch)
         {
             string name = Unique("q");
             // A ring of 1 MiB, like a socket's buffer: small messages then stay in the caches between the two sides.
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = Math.Max(RingSize, 4L * size), Kind = SegmentKind.Queue });
-            using var consumer = StartPeer("queue-consume", name, count.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
+            var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = Math.Max(RingSize, 4L * size), Kind = SegmentKind.Queue });
+            Process consumer = StartPeer("queue-consume", name, count.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
             consumer.StandardOutput.ReadLine(); // "ready"
-            double seconds = AfterWarmUp(consumer, () => QueueTraffic.Send(queue, count, batch, size));
-            queue.Remove();
-            return seconds;
+            return new Transfer(RoundWith(consumer, () => QueueTraffic.Send(queue, count, batch, size)), () =>
+            {
+                Finish(new[] { consumer });
+                queue.Remove();
+                queue.Dispose();
+            });
         }
 
-        /// <summary>Seconds for <paramref name="producers"/> producer processes to pass <paramref name="perProducer"/> messages each through one queue to <paramref name="consumers"/> consumer processes, and whether each arrived exactly once.</summary>
-        private static (double Seconds, string Delivery) QueueMany(int producers, int consumers, int perProducer, int size, int batch)
+        /// <summary>A transfer through one queue between producer and consumer processes, and whether every message of every round so far arrived exactly once.</summary>
+        private sealed record QueueManyTransfer(Transfer Transfer, Func<string> DeliveryOfRounds) : IDisposable
+        {
+            public string Delivery => DeliveryOfRounds();
+
+            public void Dispose() => Transfer.Dispose();
+        }
+
+        /// <summary>Rounds of <paramref name="producers"/> producer processes passing <paramref name="perProducer"/> messages each through one queue to <paramref name="consumers"/> consumer processes, and whether each arrived exactly once.</summary>
+        private static QueueManyTransfer StartQueueMany(int producers, int consumers, int perProducer, int size, int batch)
         {
             string name = Unique("qm");
-            using var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = RingSize, Kind = SegmentKind.Queue });
+            var queue = SharedMemorySegment.Open(new SegmentOptions(name) { Size = RingSize, Kind = SegmentKind.Queue });
             var drains = Enumerable.Range(0, consumers).Select(_ => StartPeer("queue-drain", name, producers.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture))).ToList();
             var feeds = Enumerable.Range(0, producers).Select(id => StartPeer("queue-produce", name, perProducer.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture))).ToList();
             foreach (Process p in drains.Concat(feeds)) p.StandardOutput.ReadLine(); // "ready"
             long expectedSum = producers * ((long)perProducer * (perProducer - 1) / 2);
             string? failure = null;
-            double seconds = AfterWarmUp(() =>
+            Func<double> round = () =>
             {
                 var clock = Stopwatch.StartNew();
                 foreach (Process p in drains.Concat(feeds)) p.StandardInput.WriteLine("go");
@@ -335,14 +366,19 @@ namespace PSSharedMemory.Bench
                 // Every round counts, warm-up or timed: a message lost or taken twice in any is a failure.
                 if (failure is null && (taken != (long)producers * perProducer || sum != expectedSum || disorder != 0)) failure = $"NOT each once: {taken} taken, {disorder} out of order";
                 return round;
-            });
-            Finish(drains.Concat(feeds));
-            queue.Remove();
-            return (seconds, failure ?? "each once");
+            };
+            return new QueueManyTransfer(
+                new Transfer(round, () =>
+                {
+                    Finish(drains.Concat(feeds));
+                    queue.Remove();
+                    queue.Dispose();
+                }),
+                () => failure ?? "each once");
         }
 
-        /// <summary>Seconds for <paramref name="pairs"/> producer processes each to send <paramref name="count"/> messages to their own consumer process over a Unix domain socket.</summary>
-        private static double UdsPairs(int pairs, int count, int size)
+        /// <summary>Rounds of <paramref name="pairs"/> producer processes each sending <paramref name="count"/> messages to their own consumer process over a Unix domain socket.</summary>
+        private static Transfer StartUdsPairs(int pairs, int count, int size)
         {
             var paths = Enumerable.Range(0, pairs).Select(i => Path.Combine(Path.GetTempPath(), Unique("udsp" + i) + ".sock")).ToList();
             paths.ForEach(File.Delete);
@@ -350,50 +386,52 @@ namespace PSSharedMemory.Bench
             servers.ForEach(p => p.StandardOutput.ReadLine());
             var senders = paths.Select(path => StartPeer("uds-send", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture))).ToList();
             senders.ForEach(p => p.StandardOutput.ReadLine());
-            double seconds = AfterWarmUp(() =>
-            {
-                var clock = Stopwatch.StartNew();
-                foreach (Process p in servers.Concat(senders)) p.StandardInput.WriteLine("go");
-                foreach (Process p in servers.Concat(senders)) p.StandardOutput.ReadLine(); // "done"
-                return clock.Elapsed.TotalSeconds;
-            });
-            Finish(servers.Concat(senders));
-            paths.ForEach(File.Delete);
-            return seconds;
+            return new Transfer(
+                () =>
+                {
+                    var clock = Stopwatch.StartNew();
+                    foreach (Process p in servers.Concat(senders)) p.StandardInput.WriteLine("go");
+                    foreach (Process p in servers.Concat(senders)) p.StandardOutput.ReadLine(); // "done"
+                    return clock.Elapsed.TotalSeconds;
+                },
+                () =>
+                {
+                    Finish(servers.Concat(senders));
+                    paths.ForEach(File.Delete);
+                });
         }
 
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         private static extern int mkfifo(string path, uint mode);
 
-        /// <summary>Seconds to write <paramref name="count"/> messages, one write each, into a FIFO that a consumer process reads.</summary>
-        private static double Fifo(int count, int size)
+        /// <summary>Rounds of writing <paramref name="count"/> messages, one write each, into a FIFO that a consumer process reads.</summary>
+        private static Transfer StartFifo(int count, int size)
         {
             string path = Path.Combine(Path.GetTempPath(), Unique("fifo"));
             File.Delete(path);
             if (mkfifo(path, Convert.ToUInt32("600", 8)) != 0) throw new IOException("mkfifo failed: " + System.Runtime.InteropServices.Marshal.GetLastWin32Error());
-            using var consumer = StartPeer("fifo-consume", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
+            Process consumer = StartPeer("fifo-consume", path, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
             var payload = new byte[size];
-            double seconds;
-            using (var fifo = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0))
-            {
-                seconds = AfterWarmUp(consumer, () =>
+            var fifo = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            return new Transfer(
+                RoundWith(consumer, () =>
                 {
                     for (int i = 0; i < count; i++) fifo.Write(payload, 0, size);
+                }),
+                () =>
+                {
+                    fifo.Dispose();
+                    Finish(new[] { consumer });
+                    File.Delete(path);
                 });
-            }
-
-            File.Delete(path);
-            return seconds;
         }
 
-        private static double Uds(int count, int size) => Stream(count, size, tcp: false);
-
-        /// <summary>Seconds to send <paramref name="count"/> messages over a Unix domain socket or TCP loopback to a consumer process.</summary>
-        private static double Stream(int count, int size, bool tcp)
+        /// <summary>Rounds of sending <paramref name="count"/> messages over a Unix domain socket or TCP loopback to a consumer process.</summary>
+        private static Transfer StartStream(int count, int size, bool tcp)
         {
             string path = Path.Combine(Path.GetTempPath(), Unique("uds") + ".sock");
             File.Delete(path);
-            using var listener = tcp ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            var listener = tcp ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             if (tcp)
             {
                 listener.NoDelay = true;
@@ -406,15 +444,21 @@ namespace PSSharedMemory.Bench
 
             listener.Listen(1);
             string endpoint = tcp ? "tcp:" + ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture) : path;
-            using var consumer = StartPeer("uds-consume", endpoint, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
-            using Socket connection = listener.Accept();
+            Process consumer = StartPeer("uds-consume", endpoint, count.ToString(CultureInfo.InvariantCulture), size.ToString(CultureInfo.InvariantCulture));
+            Socket connection = listener.Accept();
             var payload = new byte[size];
-            double seconds = AfterWarmUp(consumer, () =>
-            {
-                for (int i = 0; i < count; i++) connection.Send(payload);
-            });
-            File.Delete(path);
-            return seconds;
+            return new Transfer(
+                RoundWith(consumer, () =>
+                {
+                    for (int i = 0; i < count; i++) connection.Send(payload);
+                }),
+                () =>
+                {
+                    connection.Dispose();
+                    Finish(new[] { consumer });
+                    listener.Dispose();
+                    File.Delete(path);
+                });
         }
 
         /// <summary>How long a transfer between processes runs rounds before the ones that are timed.</summary>
@@ -423,50 +467,54 @@ namespace PSSharedMemory.Bench
         /// <summary>How many rounds of a transfer between processes are timed after the warm-up; the row is their median.</summary>
         private static int TimedRounds => quick ? 3 : 5;
 
-        /// <summary>Runs <paramref name="operation"/> over and over, at least once, for <see cref="WarmUp"/>.</summary>
-        private static void WarmUpWith(Action operation)
+        /// <summary>Runs <paramref name="operation"/> over and over, at least once, for <paramref name="warmUp"/> (<see cref="WarmUp"/> if not given).</summary>
+        private static void WarmUpWith(Action operation, TimeSpan? warmUp = null)
         {
             var warming = Stopwatch.StartNew();
             do operation();
-            while (warming.Elapsed < WarmUp);
+            while (warming.Elapsed < (warmUp ?? WarmUp));
         }
 
         /// <summary>
-        /// Seconds of a <paramref name="round"/> of a transfer between processes: the median of
-        /// <see cref="TimedRounds"/> rounds timed after rounds that warm them up. Each process compiles its code
-        /// on first use (this one unoptimised first, then again optimised once it has run a while) and touches
-        /// its buffers' pages for the first time: a 100 B row, a fraction of a second, would otherwise be timed
-        /// with that work in it. The first 4 → 4 round took three to four times as long as the rounds after it.
-        /// A median, because a round of 100 B messages lasts 30-50 ms, and on the 2-core VM of the README now and
-        /// then one side's own work slowed by half for a few hundred milliseconds (a producer filling batches,
-        /// with no wait for room, took 40-48 ms a round instead of 26): a single round falling in such a
-        /// stretch gave the row alone.
+        /// Seconds of a round of each transfer: the median of <see cref="TimedRounds"/> rounds, timed after rounds
+        /// that warm them up. Each process compiles its code on first use (this one unoptimised first, then again
+        /// optimised once it has run a while) and touches its buffers' pages for the first time: a 100 B row, a
+        /// fraction of a second, would otherwise be timed with that work in it. The first 4 → 4 round took three
+        /// to four times as long as the rounds after it. A median, because a round of 100 B messages lasts 30-50
+        /// ms, and on the 2-core VM of the README now and then one side's own work slowed by half for a few hundred
+        /// milliseconds (a producer filling batches, with no wait for room, took 40-48 ms a round instead of 26): a
+        /// single round falling in such a stretch gave the row alone. Several transfers, a row and its baseline,
+        /// run their rounds in turns, one round of each and again, warm-up included, so that both see the same
+        /// stretches: timed one after the other, a stretch that fell on the row alone or on its baseline alone
+        /// moved their ratio by half.
         /// </summary>
-        private static double AfterWarmUp(Func<double> round)
+        private static double[] InTurns(params Func<double>[] rounds)
         {
-            WarmUpWith(() => round());
-            var timed = new List<double>();
-            for (int i = 0; i < TimedRounds; i++) timed.Add(round());
-            return Median(timed);
-        }
-
-        /// <summary>
-        /// Seconds of a round of <paramref name="send"/> from this process to a <paramref name="consumer"/> that
-        /// takes a round on each "go" (Peer.EachRound), after the warm-up; then ends the consumer.
-        /// </summary>
-        private static double AfterWarmUp(Process consumer, Action send)
-        {
-            double seconds = AfterWarmUp(() =>
+            WarmUpWith(() => Array.ForEach(rounds, round => round()), TimeSpan.FromTicks(WarmUp.Ticks * rounds.Length));
+            var timed = rounds.Select(_ => new List<double>()).ToArray();
+            for (int i = 0; i < TimedRounds; i++)
             {
-                var clock = Stopwatch.StartNew();
-                consumer.StandardInput.WriteLine("go");
-                send();
-                consumer.StandardOutput.ReadLine(); // "done"
-                return clock.Elapsed.TotalSeconds;
-            });
-            Finish(new[] { consumer });
-            return seconds;
+                for (int k = 0; k < rounds.Length; k++) timed[k].Add(rounds[k]());
+            }
+
+            return timed.Select(Median).ToArray();
         }
+
+        /// <summary>Seconds of a round of <paramref name="transfer"/>, timed alone (<see cref="InTurns"/>); then ends it.</summary>
+        private static double Alone(Transfer transfer)
+        {
+            using (transfer) return InTurns(transfer.Round)[0];
+        }
+
+        /// <summary>A round of <paramref name="send"/> from this process to a <paramref name="consumer"/> that takes a round on each "go" (Peer.EachRound).</summary>
+        private static Func<double> RoundWith(Process consumer, Action send) => () =>
+        {
+            var clock = Stopwatch.StartNew();
+            consumer.StandardInput.WriteLine("go");
+            send();
+            consumer.StandardOutput.ReadLine(); // "done"
+            return clock.Elapsed.TotalSeconds;
+        };
 
         /// <summary>Ends peers that take rounds (their standard input closes), waits for them to exit and lets them go.</summary>
         private static void Finish(IEnumerable<Process> peers)
