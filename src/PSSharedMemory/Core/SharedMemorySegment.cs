@@ -386,7 +386,7 @@ namespace PSSharedMemory
                     SharedMemorySegment? segment = options.Mode == OpenMode.CreateNew ? null : TryAttachWithoutLock(platform, name, crossProcessLock, options);
                     if (segment is null)
                     {
-                        LockOutcome outcome = AcquireOrThrow(crossProcessLock, name, options.LockTimeout, cancellationToken);
+                        LockOutcome outcome = AcquireOrThrow(LocksHeldByThisThread, crossProcessLock, name, options.LockTimeout, cancellationToken);
                         try
                         {
                             if (crossProcessLock.IsRetired) continue;
@@ -420,12 +420,14 @@ namespace PSSharedMemory
         public LockedSegment Lock(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         {
             TimeSpan wait = timeout ?? LockTimeout;
-            if (IsOwnedByCurrentThread(_name)) throw Errors.Create(SharedMemoryError.LockReentered, Name, nameof(Resources.Messages.LockReentered), Name);
+            List<string> held = LocksHeldByThisThread;
+            // Before the gate, which this thread would enter again (a monitor is reentrant) if it held the lock.
+            ThrowIfHeld(held, _name);
             if (!Monitor.TryEnter(_inProcessGate) && !Monitor.TryEnter(_inProcessGate, wait)) throw Errors.Create(SharedMemoryError.LockTimeout, Name, nameof(Resources.Messages.LockTimeout), Name, wait.TotalSeconds);
             try
             {
                 ICrossProcessLock crossProcessLock = _lock ?? throw Closed();
-                LockOutcome outcome = AcquireOrThrow(crossProcessLock, _name, wait, cancellationToken);
+                LockOutcome outcome = AcquireOrThrow(held, crossProcessLock, _name, wait, cancellationToken);
                 if (IsFileBacked) ThrowIfTruncated(crossProcessLock);
                 return new LockedSegment(this, outcome == LockOutcome.AcquiredAbandoned);
             }
@@ -664,9 +666,9 @@ namespace PSSharedMemory
 
         private static AccessPolicy Policy(SegmentOptions options) => new AccessPolicy(options.Access, options.AllowOtherOwner);
 
-        private static LockOutcome AcquireOrThrow(ICrossProcessLock crossProcessLock, SegmentName name, TimeSpan timeout, CancellationToken cancellationToken)
+        private static LockOutcome AcquireOrThrow(List<string> held, ICrossProcessLock crossProcessLock, SegmentName name, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            if (IsOwnedByCurrentThread(name)) throw Errors.Create(SharedMemoryError.LockReentered, name.Name, nameof(Resources.Messages.LockReentered), name.Name);
+            ThrowIfHeld(held, name);
             LockOutcome outcome;
             try
             {
@@ -682,17 +684,35 @@ namespace PSSharedMemory
                 throw Errors.Create(SharedMemoryError.LockTimeout, name.Name, nameof(Resources.Messages.LockTimeout), name.Name, timeout.TotalSeconds);
             }
 
-            (locksHeldByThisThread ??= new List<string>(2)).Add(name.LockName);
+            held.Add(name.LockName);
             return outcome;
         }
 
         private static void ReleaseOwned(ICrossProcessLock crossProcessLock, SegmentName name)
         {
-            locksHeldByThisThread?.Remove(name.LockName);
+            List<string>? held = locksHeldByThisThread;
+            int at = held is null ? -1 : IndexOf(held, name);
+            if (at >= 0) held!.RemoveAt(at);
             crossProcessLock.Release();
         }
 
-        private static bool IsOwnedByCurrentThread(SegmentName name) =>
-            locksHeldByThisThread is { Count: > 0 } held && held.Contains(name.LockName);
+        /// <summary>This thread's held locks, read once per operation: each read of a thread-static field here went through the C library's thread-local lookup.</summary>
+        private static List<string> LocksHeldByThisThread => locksHeldByThisThread ??= new List<string>(2);
+
+        private static void ThrowIfHeld(List<string> held, SegmentName name)
+        {
+            if (IndexOf(held, name) >= 0) throw Errors.Create(SharedMemoryError.LockReentered, name.Name, nameof(Resources.Messages.LockReentered), name.Name);
+        }
+
+        /// <summary>Where <paramref name="held"/> names the lock, searched from the most recent; -1 if nowhere.</summary>
+        private static int IndexOf(List<string> held, SegmentName name)
+        {
+            for (int i = held.Count - 1; i >= 0; i--)
+            {
+                if (string.Equals(held[i], name.LockName, StringComparison.Ordinal)) return i;
+            }
+
+            return -1;
+        }
     }
 }
