@@ -600,40 +600,43 @@ namespace PSSharedMemory.Bench
             using (var setup = PowerShell.Create())
             {
                 setup.Runspace = runspace;
-                setup.AddScript($"$global:h = New-SharedMemory -Name {name} -Size 16MB; $global:o = [pscustomobject]@{{ Id = 1; Name = 'job'; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' }}").Invoke();
+                setup.AddScript($"$global:h = New-SharedMemory -Name {name} -Size 16MB; $global:o = [pscustomobject]@{{ Id = 1; Name = 'job'; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' }}; $global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
             }
 
-            double Script(string script)
+            var shells = new List<PowerShell>();
+            Action Script(string script)
             {
-                using var shell = PowerShell.Create();
+                var shell = PowerShell.Create();
                 shell.Runspace = runspace;
                 shell.AddScript(script);
-                return Measure(() => shell.Invoke());
-            }
-
-            double serializer = Script("[System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($global:o, 2)) | Out-Null");
-            double cmdlets = Script("Write-SharedMemory -Handle $global:h -InputObject $global:o; Read-SharedMemory -Handle $global:h | Out-Null");
-            double empty = Script("$null | Out-Null");
-            table.Add("cmdlets", "PSSerializer Serialize + Deserialize of a 5-property object (script)", Table.Time(serializer - empty));
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of the same object", Table.Time(cmdlets - empty), "PSSerializer alone", (cmdlets - empty) / (serializer - empty), "≤ 1.5×", (cmdlets - empty) / (serializer - empty) <= 1.5);
-            using (var setup = PowerShell.Create())
-            {
-                setup.Runspace = runspace;
-                setup.AddScript("$global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
+                shells.Add(shell);
+                return () => shell.Invoke();
             }
 
             var mib = new byte[1 << 20];
             var copy = new byte[1 << 20];
-            double twoCopies = 2 * Measure(() => mib.AsSpan().CopyTo(copy));
-            double bytes = Script("Write-SharedMemory -Handle $global:h -InputObject $global:b; Read-SharedMemory -Handle $global:h | Out-Null") - empty;
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 1 MiB byte[]", Table.Time(bytes), "two memcpys " + Table.Time(twoCopies), twoCopies / bytes);
             string text = new string('x', 10 * 1024 * 1024);
-            double utf8 = Measure(() => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)));
-            double str = Script("Write-SharedMemory -Handle $global:h -InputObject $global:s; Read-SharedMemory -Handle $global:h | Out-Null") - empty;
+            // In turns, as the copy rows are: one after the other, a second each, a slow stretch of the machine
+            // once made the empty script, subtracted from the others, take longer than writing and reading an object.
+            double[] seconds = MeasureInTurns(
+                Script("[System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($global:o, 2)) | Out-Null"),
+                Script("Write-SharedMemory -Handle $global:h -InputObject $global:o; Read-SharedMemory -Handle $global:h | Out-Null"),
+                Script("$null | Out-Null"),
+                Script("Write-SharedMemory -Handle $global:h -InputObject $global:b; Read-SharedMemory -Handle $global:h | Out-Null"),
+                Script("Write-SharedMemory -Handle $global:h -InputObject $global:s; Read-SharedMemory -Handle $global:h | Out-Null"),
+                Script("$global:o | Export-Clixml -Path $global:file; Import-Clixml -Path $global:file | Out-Null"),
+                () => mib.AsSpan().CopyTo(copy),
+                () => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)));
+            shells.ForEach(shell => shell.Dispose());
+            double empty = seconds[2];
+            double serializer = seconds[0] - empty, cmdlets = seconds[1] - empty, bytes = seconds[3] - empty, str = seconds[4] - empty, clixml = seconds[5] - empty;
+            double twoCopies = 2 * seconds[6], utf8 = seconds[7];
+            table.Add("cmdlets", "PSSerializer Serialize + Deserialize of a 5-property object (script)", Table.Time(serializer));
+            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of the same object", Table.Time(cmdlets), "PSSerializer alone", cmdlets / serializer, "≤ 1.5×", cmdlets / serializer <= 1.5);
+            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 1 MiB byte[]", Table.Time(bytes), "two memcpys " + Table.Time(twoCopies), twoCopies / bytes);
             table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 10 MB string", Table.Time(str), "UTF-8 encode+decode " + Table.Time(utf8), utf8 / str);
-            double clixml = Script("$global:o | Export-Clixml -Path $global:file; Import-Clixml -Path $global:file | Out-Null") - empty;
             table.Add("alternative", "Export-Clixml + Import-Clixml of the 5-property object through a temp file", Table.Time(clixml), "", null);
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of that object, against the temp file", Table.Time(cmdlets - empty), "temp file", clixml / (cmdlets - empty));
+            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of that object, against the temp file", Table.Time(cmdlets), "temp file", clixml / cmdlets);
 
             StreamInOneProcess(table, runspace);
 
