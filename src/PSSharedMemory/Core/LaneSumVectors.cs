@@ -68,14 +68,18 @@ namespace PSSharedMemory
             return masked ? count : whole;
         }
 
-        /// <summary>The sums from zero of <paramref name="count"/> bytes, the last partial stride, if any, read masked.</summary>
+        /// <summary>
+        /// The sums from zero of <paramref name="count"/> bytes, the last partial stride, if any, read masked. The
+        /// loop works on locals, assigned to the results once at the end: working on the results themselves, the
+        /// JIT stored both sums to the stack and loaded them back at every stride, which held a long sum to half
+        /// the speed of the same loop over a mapping.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Sum(byte[] data, int index, int count, out Vector<ulong> a, out Vector<ulong> b)
+        private static void Sum(byte[] data, int index, int count, out Vector<ulong> sumA, out Vector<ulong> sumB)
         {
             int whole = count - (count % Stride);
             int rest = count - whole;
-            a = Vector<ulong>.Zero;
-            b = Vector<ulong>.Zero;
+            Vector<ulong> a = Vector<ulong>.Zero, b = Vector<ulong>.Zero;
             int half = Stride / 2;
             for (int i = index, stop = index + whole; i < stop; i += Stride)
             {
@@ -91,6 +95,9 @@ namespace PSSharedMemory
                 Step(Vector.AsVectorUInt32(first), Vector.AsVectorUInt32(second), ref a, ref b);
                 for (int zeroBlock = (rest + 15) / 16; zeroBlock < Stride / 16; zeroBlock++) b -= a;
             }
+
+            sumA = a;
+            sumB = b;
         }
 
         /// <summary>
@@ -125,6 +132,10 @@ namespace PSSharedMemory
             try
             {
                 if (!HardwareHasWideVectors()) return false;
+                // The mask's class is made ready before Append is first called, and so compiled: code compiled
+                // while it is not yet ready checks it at every access, a call on a path through the loop, and
+                // around that call the JIT kept the loop's sums on the stack instead of in registers.
+                if (TailMask.Bytes.Length != 2 * Stride) return false;
                 // A stride and a partial one ending in a partial block, read masked: every vector path of Append.
                 const int Length = Stride + 36;
                 var sample = new byte[2 * Stride];
