@@ -185,10 +185,21 @@ namespace PSSharedMemory.Tests
                     Assert.Equal(expected, writing.Finish());
                     Assert.Equal(expected, reading.Finish());
                     Assert.True(source.AsSpan(3).SequenceEqual(back.AsSpan(1)), $"bytes differ after a round trip of {length}");
+
+                    // Summed first, then copied: the same sum, and the same bytes in the mapping.
+                    memory.Clear(at, length);
+                    var summedFirst = default(LaneSumState);
+                    memory.SumThenWrite(at, source, 3, length, ref summedFirst);
+                    Assert.Equal(expected, summedFirst.Finish());
+                    Array.Clear(back, 0, back.Length);
+                    memory.Read(at, back, 1, length);
+                    Assert.True(source.AsSpan(3).SequenceEqual(back.AsSpan(1)), $"bytes differ after summing, then writing {length}");
                 }
 
                 var outside = default(LaneSumState);
                 Assert.Throws<ArgumentOutOfRangeException>(() => memory.CopySummed(room - 10, new byte[64], 0, 64, toMapping: false, ref outside));
+                Assert.Throws<ArgumentOutOfRangeException>(() => memory.SumThenWrite(room - 10, new byte[64], 0, 64, ref outside));
+                Assert.Equal(0L, outside.Length);
             }
             finally
             {

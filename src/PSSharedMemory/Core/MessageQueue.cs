@@ -145,10 +145,9 @@ namespace PSSharedMemory
             for (int done = 0; done < payload.Length; done += piece)
             {
                 int count = Math.Min(piece, payload.Length - done);
-                // A published piece is summed, then copied while it is in cache: stores into the ring fused with
-                // the sum ran at half the speed of a memory copy, which a consumer, storing into its own buffer, does not see.
-                if (!summed && publish) sum.Append(payload, done, count);
-                if (summed || publish) _memory.Write(Data(at) + RecordHeader + done, payload, done, count);
+                // A published piece is summed, then copied while it is in cache, as a consumer reads it meanwhile.
+                if (summed) _memory.Write(Data(at) + RecordHeader + done, payload, done, count);
+                else if (publish) sum.SumThenCopyIn(_memory, Data(at) + RecordHeader + done, payload, done, count);
                 else sum.CopyIn(_memory, Data(at) + RecordHeader + done, payload, done, count);
                 if (!publish) continue;
                 _memory.WriteUInt64(WrittenOffset, (ulong)(tail + RecordHeader + done + count));

@@ -38,6 +38,19 @@ namespace PSSharedMemory
         public void CopyIn(MappedMemory memory, long offset, byte[] source, int sourceIndex, int count) =>
             Copy(memory, offset, source, sourceIndex, count, toMapping: true);
 
+        /// <summary>Sums bytes of <paramref name="source"/>, then copies them into the mapping (<see cref="MappedMemory.SumThenWrite"/> says why not in one pass).</summary>
+        public void SumThenCopyIn(MappedMemory memory, long offset, byte[] source, int sourceIndex, int count)
+        {
+            if (_algorithm == ChecksumAlgorithm.LaneSum)
+            {
+                memory.SumThenWrite(offset, source, sourceIndex, count, ref _laneSum);
+                return;
+            }
+
+            Append(source, sourceIndex, count);
+            memory.Write(offset, source, sourceIndex, count);
+        }
+
         /// <summary>Copies bytes of the mapping into <paramref name="destination"/> and sums the copy, which no other process can change.</summary>
         public void CopyOut(MappedMemory memory, long offset, byte[] destination, int destinationIndex, int count) =>
             Copy(memory, offset, destination, destinationIndex, count, toMapping: false);
