@@ -595,6 +595,10 @@ namespace PSSharedMemory.Bench
             var state = InitialSessionState.CreateDefault2();
             state.ImportPSModule(new[] { Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.psd1") });
             using Runspace runspace = RunspaceFactory.CreateRunspace(state);
+            // One thread for every invocation, as pwsh runs a session's commands; by default a runspace made in
+            // code starts a thread per invocation, and writing and reading an object then measured 49-51 µs a
+            // repetition against 41 µs on one thread, where PSSerializer's repetitions did not change.
+            runspace.ThreadOptions = PSThreadOptions.ReuseThread;
             runspace.Open();
             string name = Unique("cmd");
             using (var setup = PowerShell.Create())
@@ -603,34 +607,45 @@ namespace PSSharedMemory.Bench
                 setup.AddScript($"$global:h = New-SharedMemory -Name {name} -Size 16MB; $global:o = [pscustomobject]@{{ Id = 1; Name = 'job'; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' }}; $global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
             }
 
+            // Each script repeats its statement in a loop, and a figure is the time per repetition less that of
+            // an empty one ($null = $null, in the same loop): each invocation of a script costs several hundred
+            // microseconds more and varies by as much, which once made the single empty statement, timed alone,
+            // take longer than writing and reading an object. Output is dropped by assigning it to $null in every
+            // script: PowerShell compiles an expression piped to Out-Null to that, but runs Out-Null as a command
+            // after a command, which would have charged the cmdlets for a command that PSSerializer never ran.
             var shells = new List<PowerShell>();
-            Action Script(string script)
+            Action Script(string statement, int times)
             {
                 var shell = PowerShell.Create();
                 shell.Runspace = runspace;
-                shell.AddScript(script);
+                shell.AddScript($"foreach ($i in 1..{times}) {{ {statement} }}");
                 shells.Add(shell);
                 return () => shell.Invoke();
             }
 
+            const int ObjectTimes = 100, BytesTimes = 20, ClixmlTimes = 20;
+            Action serializerScript = Script("$null = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($global:o, 2))", ObjectTimes);
+            Action cmdletsScript = Script("Write-SharedMemory -Handle $global:h -InputObject $global:o; $null = Read-SharedMemory -Handle $global:h", ObjectTimes);
+            Action emptyScript = Script("$null = $null", ObjectTimes);
+            Action clixmlScript = Script("$global:o | Export-Clixml -Path $global:file; $null = Import-Clixml -Path $global:file", ClixmlTimes);
+            Action bytesScript = Script("Write-SharedMemory -Handle $global:h -InputObject $global:b; $null = Read-SharedMemory -Handle $global:h", BytesTimes);
+            Action stringScript = Script("Write-SharedMemory -Handle $global:h -InputObject $global:s; $null = Read-SharedMemory -Handle $global:h", 1);
             var mib = new byte[1 << 20];
             var copy = new byte[1 << 20];
             string text = new string('x', 10 * 1024 * 1024);
-            // In turns, as the copy rows are: one after the other, a second each, a slow stretch of the machine
-            // once made the empty script, subtracted from the others, take longer than writing and reading an object.
-            double[] seconds = MeasureInTurns(
-                Script("[System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($global:o, 2)) | Out-Null"),
-                Script("Write-SharedMemory -Handle $global:h -InputObject $global:o; Read-SharedMemory -Handle $global:h | Out-Null"),
-                Script("$null | Out-Null"),
-                Script("Write-SharedMemory -Handle $global:h -InputObject $global:b; Read-SharedMemory -Handle $global:h | Out-Null"),
-                Script("Write-SharedMemory -Handle $global:h -InputObject $global:s; Read-SharedMemory -Handle $global:h | Out-Null"),
-                Script("$global:o | Export-Clixml -Path $global:file; Import-Clixml -Path $global:file | Out-Null"),
-                () => mib.AsSpan().CopyTo(copy),
-                () => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)));
+            // The engine compiles its own code as it runs, and in a host's loop PSSerializer's path took about
+            // 16,000 repetitions to settle and the cmdlets' about 10,000: both are warmed up before the turns.
+            WarmUpWith(() => { serializerScript(); cmdletsScript(); }, TimeSpan.FromSeconds(quick ? 0.5 : 3));
+            // In turns, as the copy rows are, so that a slow stretch of the machine falls on a row and its
+            // baseline alike; the large values apart, whose garbage would otherwise be collected in the small
+            // objects' turns.
+            double[] objectRows = MeasureInTurns(serializerScript, cmdletsScript, emptyScript, clixmlScript);
+            double[] valueRows = MeasureInTurns(bytesScript, () => mib.AsSpan().CopyTo(copy), stringScript, () => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)));
             shells.ForEach(shell => shell.Dispose());
-            double empty = seconds[2];
-            double serializer = seconds[0] - empty, cmdlets = seconds[1] - empty, bytes = seconds[3] - empty, str = seconds[4] - empty, clixml = seconds[5] - empty;
-            double twoCopies = 2 * seconds[6], utf8 = seconds[7];
+            double empty = objectRows[2] / ObjectTimes;
+            double serializer = (objectRows[0] / ObjectTimes) - empty, cmdlets = (objectRows[1] / ObjectTimes) - empty, clixml = (objectRows[3] / ClixmlTimes) - empty;
+            double bytes = (valueRows[0] / BytesTimes) - empty, str = valueRows[2] - empty;
+            double twoCopies = 2 * valueRows[1], utf8 = valueRows[3];
             table.Add("cmdlets", "PSSerializer Serialize + Deserialize of a 5-property object (script)", Table.Time(serializer));
             table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of the same object", Table.Time(cmdlets), "PSSerializer alone", cmdlets / serializer, "≤ 1.5×", cmdlets / serializer <= 1.5);
             table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 1 MiB byte[]", Table.Time(bytes), "two memcpys " + Table.Time(twoCopies), twoCopies / bytes);
