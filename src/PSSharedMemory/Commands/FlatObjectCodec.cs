@@ -74,6 +74,10 @@ namespace PSSharedMemory.Commands
         private static readonly Dictionary<TypeCode, SerializerView.SharedTypeNames> DeserializedArrayTypeNames = BuildArrayTypeNames();
         private static readonly SerializerView.SharedTypeNames DeserializedCustomObjectTypeNames = SerializerView.ShareTypeNames(DeserializedPrefix + CustomObjectType, DeserializedPrefix + ObjectType);
 
+        /// <summary>The empty object whose properties <see cref="CanReadMembersDirectly"/> lists, one per thread.</summary>
+        [ThreadStatic]
+        private static PSObject? emptyObject;
+
         /// <summary>The member names PowerShell keeps for itself on every object; adding one as a property is refused.</summary>
         private static readonly string[] ReservedMemberNames = { "psbase", "psadapted", "psextended", "psobject", "pstypenames" };
 
@@ -92,9 +96,6 @@ namespace PSSharedMemory.Commands
             foreach (PSPropertyInfo unused in (emptyObject ??= new PSObject()).Properties) return false;
             return true;
         }
-
-        [ThreadStatic]
-        private static PSObject? emptyObject;
 
         /// <summary>
         /// The flat form of <paramref name="value"/>, or null when it is not such an object. Arrays of primitives

@@ -13,6 +13,12 @@ namespace PSSharedMemory.Commands
     /// </summary>
     public abstract class SharedMemoryCommandBase : PSCmdlet, IDisposable
     {
+        /// <summary>
+        /// The engine's command runtime's <c>CalculatePossibleShouldProcessOptimization</c> and the outcome that
+        /// lets a call skip ShouldProcess, found once rather than by every command; nulls where either is missing.
+        /// </summary>
+        private static readonly (MethodInfo? Calculate, object? CanSkip) ShouldProcessOptimization = FindShouldProcessOptimization();
+
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private string? _errorIdPrefix;
         private bool? _verboseShown;
@@ -171,15 +177,31 @@ namespace PSSharedMemory.Commands
 
         private bool AskGoesAheadSilently()
         {
+            (MethodInfo? calculate, object? canSkip) = ShouldProcessOptimization;
+            object? runtime = CommandRuntime;
+            if (calculate is null || runtime is null || !calculate.DeclaringType!.IsInstanceOfType(runtime)) return false;
             try
             {
-                object? runtime = CommandRuntime;
-                object? outcome = runtime?.GetType().GetMethod("CalculatePossibleShouldProcessOptimization", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, Type.EmptyTypes, null)?.Invoke(runtime, null);
-                return outcome is Enum && outcome.ToString() == "AutoYes_CanSkipShouldProcessCall";
+                return Equals(calculate.Invoke(runtime, null), canSkip);
             }
-            catch (Exception e) when (e is TargetInvocationException || e is MemberAccessException || e is AmbiguousMatchException)
+            catch (Exception e) when (e is TargetInvocationException || e is MemberAccessException)
             {
                 return false;
+            }
+        }
+
+        private static (MethodInfo? Calculate, object? CanSkip) FindShouldProcessOptimization()
+        {
+            try
+            {
+                Type? runtime = typeof(PSCmdlet).Assembly.GetType("System.Management.Automation.MshCommandRuntime");
+                MethodInfo? calculate = runtime?.GetMethod("CalculatePossibleShouldProcessOptimization", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, Type.EmptyTypes, null);
+                if (calculate is null || !calculate.ReturnType.IsEnum) return (null, null);
+                return (calculate, Enum.Parse(calculate.ReturnType, "AutoYes_CanSkipShouldProcessCall"));
+            }
+            catch (Exception e) when (e is ArgumentException || e is AmbiguousMatchException || e is TypeLoadException)
+            {
+                return (null, null);
             }
         }
 

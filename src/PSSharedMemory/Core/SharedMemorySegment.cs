@@ -386,7 +386,9 @@ namespace PSSharedMemory
                     SharedMemorySegment? segment = options.Mode == OpenMode.CreateNew ? null : TryAttachWithoutLock(platform, name, crossProcessLock, options);
                     if (segment is null)
                     {
-                        LockOutcome outcome = AcquireOrThrow(LocksHeldByThisThread, crossProcessLock, name, options.LockTimeout, cancellationToken);
+                        List<string> held = LocksHeldByThisThread;
+                        ThrowIfHeld(held, name);
+                        LockOutcome outcome = AcquireOrThrow(held, crossProcessLock, name, options.LockTimeout, cancellationToken);
                         try
                         {
                             if (crossProcessLock.IsRetired) continue;
@@ -666,9 +668,9 @@ namespace PSSharedMemory
 
         private static AccessPolicy Policy(SegmentOptions options) => new AccessPolicy(options.Access, options.AllowOtherOwner);
 
+        /// <summary>Takes the cross-process lock and notes it in <paramref name="held"/>; the caller has checked, with <see cref="ThrowIfHeld"/>, that this thread does not hold it already.</summary>
         private static LockOutcome AcquireOrThrow(List<string> held, ICrossProcessLock crossProcessLock, SegmentName name, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            ThrowIfHeld(held, name);
             LockOutcome outcome;
             try
             {
@@ -690,9 +692,9 @@ namespace PSSharedMemory
 
         private static void ReleaseOwned(ICrossProcessLock crossProcessLock, SegmentName name)
         {
-            List<string>? held = locksHeldByThisThread;
-            int at = held is null ? -1 : IndexOf(held, name);
-            if (at >= 0) held!.RemoveAt(at);
+            List<string> held = LocksHeldByThisThread;
+            int at = IndexOf(held, name);
+            if (at >= 0) held.RemoveAt(at);
             crossProcessLock.Release();
         }
 
