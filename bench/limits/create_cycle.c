@@ -5,6 +5,9 @@
  *
  *   python_like          one object, created, truncated, mapped, unmapped, unlinked, never touched
  *                        (what Python's SharedMemory(create=True) + close + unlink asks of the kernel)
+ *   python_like_touched  the same with one word written through the mapping: the least any cycle pays whose
+ *                        remove takes a lock that is a word in shared memory (the page is then allocated
+ *                        and faulted in, which Python's cycle never does)
  *   one_object_unmapped  one object, header written with pwrite, opened and its header read with pread
  *   one_object_locked    one object holding its own lock: mapped and written by the creator (a robust
  *                        mutex must be initialised in place), header read by the opener with pread
@@ -85,6 +88,16 @@ static void python_like(void)
     unlink(segment);
 }
 
+static void python_like_touched(void)
+{
+    int fd = create(segment, DataSize);
+    volatile int *p = (volatile int *)map(fd, DataSize);
+    close(fd);
+    p[0] = 1;
+    munmap((void *)p, DataSize);
+    unlink(segment);
+}
+
 static void one_object_unmapped(void)
 {
     int fd = create(segment, HeaderSize + DataSize);
@@ -159,6 +172,7 @@ int main(int argc, char **argv)
     snprintf(companion, sizeof companion, "/dev/shm/pssm_limit_%d_Mutex", (int)getpid());
     memset(header, 7, sizeof header);
     measure("python_like", python_like, count);
+    measure("python_like_touched", python_like_touched, count);
     measure("one_object_unmapped", one_object_unmapped, count);
     measure("one_object_locked", one_object_locked, count);
     measure("two_objects_unmapped", two_objects_unmapped, count);
