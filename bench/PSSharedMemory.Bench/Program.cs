@@ -219,8 +219,9 @@ namespace PSSharedMemory.Bench
             });
             int count = quick ? 300 : 3000;
             // Python warms up as ours does before it is timed: its first 3,000 cycles in a fresh interpreter took
-            // 35-40 us each here, the next rounds 18-20 us (the resource tracker starting, caches filling). The
-            // figure is the median of five rounds after one round of warm-up.
+            // 35-40 us each here and the rounds after them 18-20 us. Timed 300 at a time, the third 300 took about
+            // 165 us each and the next few hundred 23-31 us, in two runs, with or without its resource tracker
+            // started beforehand. The figure is the median of five rounds after one round of warm-up.
             string script = string.Join("\n",
                 "import time, statistics",
                 "from multiprocessing import shared_memory",
