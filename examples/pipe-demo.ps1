@@ -5,10 +5,15 @@
     This process describes the files of the repository as objects and writes them into a segment as one
     value. A second PowerShell process, started here, reads them back with their types intact, filters
     them, and sends its answer back through the same segment with Update-SharedMemory.
-    Run it with pwsh (./examples/pipe-demo.ps1 after ./build.ps1), or on a machine with only the .NET SDK:
-        dotnet run --project tools/PSSharedMemory.Host -- -File examples/pipe-demo.ps1
+    Run it with pwsh: ./build.ps1 -Task Demo builds the module and runs this script in a fresh pwsh (on a
+    machine with only the .NET SDK: dotnet tool restore, then dotnet pwsh ./build.ps1 -Task Demo). With the
+    module imported already, ./examples/pipe-demo.ps1 runs it as it is.
 #>
 $ErrorActionPreference = 'Stop'
+if (-not (Get-Module PSSharedMemory)) {
+    $built = if ($env:PSSHAREDMEMORY_MANIFEST) { $env:PSSHAREDMEMORY_MANIFEST } else { Join-Path $PSScriptRoot '../out/PSSharedMemory/*/PSSharedMemory.psd1' | Resolve-Path | Select-Object -Last 1 }
+    Import-Module $built
+}
 $name = "pipe_demo_$PID"
 $manifest = Join-Path (Split-Path ([PSSharedMemory.SharedMemorySegment].Assembly.Location)) 'PSSharedMemory.psd1'
 
@@ -20,7 +25,7 @@ try {
         Write-SharedMemory -Handle $segment
     "[$PID] wrote $(@(Read-SharedMemory $segment).Count) file objects to segment '$name' (version $($segment.Version))"
 
-    # The consumer: any PowerShell with the module. Under pwsh it is pwsh; under the .NET host it is the host.
+    # The consumer: a PowerShell like this one. pwsh installed as a dotnet tool runs as dotnet with pwsh.dll.
     $consumer = @"
 Import-Module '$manifest'
 `$files = Read-SharedMemory -Name $name
@@ -31,7 +36,7 @@ Update-SharedMemory -Name $name -ScriptBlock { [pscustomobject]@{ AnsweredBy = `
     $executable = [Environment]::ProcessPath
     $arguments = [Collections.Generic.List[string]]::new()
     if ((Split-Path $executable -Leaf) -like 'dotnet*') { $arguments.Add([Environment]::GetCommandLineArgs()[0]) }
-    if ((Split-Path $executable -Leaf) -like 'pwsh*') { $arguments.AddRange([string[]]('-NoProfile', '-NonInteractive')) }
+    if ($Host.Name -eq 'ConsoleHost') { $arguments.AddRange([string[]]('-NoProfile', '-NonInteractive')) }
     $arguments.Add('-Command')
     $arguments.Add($consumer)
     $start = [Diagnostics.ProcessStartInfo]::new($executable, $arguments)

@@ -5,7 +5,7 @@ BeforeAll {
 
 Describe 'Two PowerShell processes' {
     BeforeEach { $name = New-TestSegmentName }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'hand a value from one to the other, both ways' {
         Invoke-Peer "New-SharedMemory -Name $name -Size 65536 | Write-SharedMemory -InputObject ([pscustomobject]@{ From = 'peer'; ProcessId = `$PID })"
@@ -14,7 +14,7 @@ Describe 'Two PowerShell processes' {
         Invoke-Peer "Read-SharedMemory -Name $name" | Should -Be @('one', 'two')
     }
 
-    It 'count exactly with Update-SharedMemory from different sessions' -Skip:(-not $IsLinux) {
+    It 'count exactly with Update-SharedMemory from different sessions' -Tag LinuxOnly {
         New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 0
         $script = "1..2000 | ForEach-Object { Update-SharedMemory -Name $name -ScriptBlock { `$_ + 1 } }"
         $peers = 1..2 | ForEach-Object { Start-Peer -Script $script -NewSession }

@@ -5,7 +5,7 @@ BeforeAll {
 
 Describe 'Get-SharedMemory' {
     BeforeEach { $name = New-TestSegmentName }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'lists the handles of this session, with wildcards' {
         New-SharedMemory -Name $name -Size 64 | Out-Null
@@ -14,7 +14,7 @@ Describe 'Get-SharedMemory' {
         Get-SharedMemory -Name 'nomatch*' | Should -BeNullOrEmpty
     }
 
-    It 'lists segments on the machine with -ListAvailable' -Skip:(-not $IsLinux) {
+    It 'lists segments on the machine with -ListAvailable' -Tag LinuxOnly {
         New-SharedMemory -Name $name -Size 300 | Write-SharedMemory -InputObject 'x'
         $found = Get-SharedMemory -ListAvailable -Name $name
         $found.Format | Should -Be 'Value'

@@ -5,9 +5,9 @@ BeforeAll {
     $script:Python = Get-Command python3 -ErrorAction SilentlyContinue
 }
 
-Describe 'Python multiprocessing.shared_memory on the same segments' -Skip:(-not $IsLinux -or -not (Get-Command python3 -ErrorAction SilentlyContinue)) {
+Describe 'Python multiprocessing.shared_memory on the same segments' -Tag LinuxOnly {
     BeforeEach { $name = New-TestSegmentName }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'reads raw bytes the cmdlets wrote' {
         $h = New-SharedMemory -Name $name -Size 64 -Raw

@@ -6,7 +6,7 @@ BeforeAll {
 
 Describe 'New-SharedMemory' {
     BeforeEach { $name = New-TestSegmentName }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'creates, then opens, and tells which' {
         $first = New-SharedMemory -Name $name -Size 4096
@@ -61,7 +61,13 @@ Describe 'New-SharedMemory' {
         { New-SharedMemory -Name $name -Size 200 -ErrorAction Stop } | Should -Throw -ErrorId ('NewSharedMemorySizeExceedsExisting' + $Id)
     }
 
-    It 'refuses the name <Bad>' -ForEach @(@{ Bad = '' }, @{ Bad = 'a/b' }, @{ Bad = 'a\b' }, @{ Bad = "a`0b" }, @{ Bad = ('x' * 300) }) {
+    It 'refuses <Label> as a name' -ForEach @(
+        @{ Label = 'an empty string'; Bad = '' }
+        @{ Label = 'a slash'; Bad = 'a/b' }
+        @{ Label = 'a backslash'; Bad = 'a\b' }
+        @{ Label = 'a NUL character'; Bad = "a`0b" }
+        @{ Label = '300 characters'; Bad = ('x' * 300) }
+    ) {
         $err = $null
         New-SharedMemory -Name $Bad -Size 64 -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be ('NewSharedMemoryNameInvalid' + $Id)

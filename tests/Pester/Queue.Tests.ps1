@@ -7,7 +7,7 @@ BeforeAll {
 
 Describe 'Queues and -Wait' {
     BeforeEach { $name = New-TestSegmentName }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'delivers every message once, in order' {
         $q = New-SharedMemory -Name $name -Size 64KB -Queue
@@ -49,9 +49,9 @@ Describe 'Queues and -Wait' {
     It 'times out a wait on an open stream after its messages' {
         $q = New-SharedMemory -Name $name -Size 4KB -Queue
         'a', 'b' | Write-SharedMemory $q -NoEnd
-        $received = @()
-        { Read-SharedMemory $q -Wait -TimeoutSeconds 0.3 -ErrorAction Stop | ForEach-Object { $received += $_ } } | Should -Throw -ErrorId ('ReadSharedMemoryWaitTimeout' + $ReadId)
-        $received | Should -Be @('a', 'b')
+        $received = [System.Collections.Generic.List[object]]::new()
+        { Read-SharedMemory $q -Wait -TimeoutSeconds 0.3 -ErrorAction Stop | ForEach-Object { $received.Add($_) } } | Should -Throw -ErrorId ('ReadSharedMemoryWaitTimeout' + $ReadId)
+        $received.ToArray() | Should -Be @('a', 'b')
     }
 
     It 'pipes a stream from one PowerShell process to another' {

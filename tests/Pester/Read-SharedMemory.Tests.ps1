@@ -6,7 +6,7 @@ BeforeAll {
 
 Describe 'Read-SharedMemory' {
     BeforeEach { $name = New-TestSegmentName; $h = New-SharedMemory -Name $name -Size 65536 }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'returns strings, bytes and objects as they were written' {
         Write-SharedMemory $h -InputObject 'grüße ☃'
@@ -54,7 +54,7 @@ Describe 'Read-SharedMemory' {
         { Read-SharedMemory -Name (New-TestSegmentName) -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryNotFound' + $Id)
     }
 
-    It 'reports a corrupted header as InvalidData' -Skip:(-not $IsLinux) {
+    It 'reports a corrupted header as InvalidData' -Tag LinuxOnly {
         Write-SharedMemory $h -InputObject 'x'
         $stream = [IO.File]::Open("/dev/shm/$name", 'Open', 'Write', 'ReadWrite')
         try { $stream.Position = 28; $stream.Write([byte[]](7, 0, 0, 0), 0, 4) } finally { $stream.Dispose() }

@@ -5,7 +5,7 @@ BeforeAll {
 
 Describe 'Remove-SharedMemory' {
     BeforeEach { $name = New-TestSegmentName }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'closes the handle and removes the name' {
         $h = New-SharedMemory -Name $name -Size 64
@@ -14,7 +14,7 @@ Describe 'Remove-SharedMemory' {
         (New-SharedMemory -Name $name -Size 64).Created | Should -BeTrue
     }
 
-    It 'removes the shm object and its lock on Linux' -Skip:(-not $IsLinux) {
+    It 'removes the shm object and its lock on Linux' -Tag LinuxOnly {
         New-SharedMemory -Name $name -Size 64 | Remove-SharedMemory -Confirm:$false
         Test-Path "/dev/shm/$name" | Should -BeFalse
         Test-Path "/dev/shm/${name}_Mutex" | Should -BeFalse

@@ -1,5 +1,7 @@
 # Shared helpers of the Pester suite. build.ps1 -Task Test sets $env:PSSHAREDMEMORY_MANIFEST to the module it built.
 
+$script:SegmentNames = [System.Collections.Generic.List[string]]::new()
+
 function Get-TestModuleManifest {
     if ($env:PSSHAREDMEMORY_MANIFEST) { return $env:PSSHAREDMEMORY_MANIFEST }
     $built = Get-ChildItem -Path (Join-Path $PSScriptRoot '../../out/PSSharedMemory') -Filter PSSharedMemory.psd1 -Recurse -ErrorAction SilentlyContinue |
@@ -8,30 +10,87 @@ function Get-TestModuleManifest {
     $built.FullName
 }
 
+function Get-PwshCommand {
+    <#
+    How to start another pwsh like this one, as an array: the program, then the arguments that come before
+    pwsh's own. A package install and Windows have a pwsh executable in $PSHOME; the dotnet tool runs
+    pwsh.dll under dotnet (its pwsh is a launcher that starts that as a child), so the engine is started
+    directly and the process returned is the one that runs the script.
+    #>
+    $executable = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
+    if (Test-Path -LiteralPath $executable -PathType Leaf) { return , @($executable) }
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if (-not (Test-Path -LiteralPath $dll)) { throw "No pwsh in $PSHOME" }
+    , @((Get-Process -Id $PID).Path, $dll)
+}
+
 function New-TestSegmentName {
+    <# A name no other test uses; Clear-TestSegment removes whatever was made under it. #>
     param([string] $Prefix = 'pester')
-    '{0}_{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 16))
+    $name = '{0}_{1}' -f $Prefix, ([guid]::NewGuid().ToString('N').Substring(0, 16))
+    $script:SegmentNames.Add($name)
+    $name
+}
+
+function Get-NativeName {
+    <# The name the operating system knows a segment by: its /dev/shm path on Linux, its Local\ name on Windows. #>
+    param([Parameter(Mandatory)] [string] $Name)
+    if ($IsWindows) { "Local\$Name" } elseif ($IsLinux) { "/dev/shm/$Name" } else { "/$Name" }
+}
+
+function Get-ShmEntry {
+    <# The names in /dev/shm (Linux), to compare before and after. #>
+    if (-not $IsLinux) { return @() }
+    @(Get-ChildItem -LiteralPath '/dev/shm' -Force -Name | Sort-Object)
+}
+
+function Clear-TestSegment {
+    <#
+    Closes this session's handles, removes the segments, and on Linux deletes anything left in /dev/shm
+    under a name New-TestSegmentName gave out (a segment, its lock companion, names made from it), so that
+    every test leaves /dev/shm as it found it, passed or failed.
+    #>
+    Get-SharedMemory | Remove-SharedMemory -Confirm:$false -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+    if ($IsLinux) {
+        foreach ($name in $script:SegmentNames) {
+            foreach ($entry in Get-ChildItem -LiteralPath '/dev/shm' -Force -Filter "$name*") {
+                # A test may plant an object owned by another user; /dev/shm is sticky, so take it back to remove it.
+                if ($entry.User -ne [Environment]::UserName) { & chown ([Environment]::UserName) $entry.FullName }
+                Remove-Item -LiteralPath $entry.FullName -Force -ErrorAction SilentlyContinue
+            }
+        }
+    }
+    $script:SegmentNames.Clear()
+}
+
+function Get-PeerArgument {
+    param([string] $Script)
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("Import-Module '$(Get-TestModuleManifest)'; $Script"))
+    @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
 }
 
 function Invoke-Peer {
-    <# Runs a script in another pwsh process with the module imported; returns its output lines. #>
+    <# Runs a script in another pwsh process with the module imported; returns its output lines. -NewSession runs it under setsid (Linux). #>
     param([Parameter(Mandatory)] [string] $Script, [switch] $NewSession)
-    $manifest = Get-TestModuleManifest
-    $command = "Import-Module '$manifest'; $Script"
-    $pwsh = (Get-Process -Id $PID).Path
-    if ($NewSession) { & setsid $pwsh -NoProfile -NonInteractive -Command $command } else { & $pwsh -NoProfile -NonInteractive -Command $command }
+    $pwsh = Get-PwshCommand
+    $arguments = @($pwsh | Select-Object -Skip 1) + (Get-PeerArgument $Script)
+    if ($NewSession) { & setsid $pwsh[0] @arguments } else { & $pwsh[0] @arguments }
     if ($LASTEXITCODE -ne 0) { throw "Peer process failed with exit code $LASTEXITCODE" }
 }
 
 function Start-Peer {
-    <# Starts a script in another pwsh process (with -NewSession, under setsid) and returns the process. #>
+    <#
+    Starts a script in another pwsh process, in this console (no window of its own on Windows), and returns
+    the process: the engine's own, so that stopping it kills the script. -NewSession runs it under setsid (Linux).
+    #>
     param([Parameter(Mandatory)] [string] $Script, [string] $OutFile, [switch] $NewSession)
-    $manifest = Get-TestModuleManifest
-    $pwsh = (Get-Process -Id $PID).Path
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("Import-Module '$manifest'; $Script"))
-    $arguments = @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
-    $start = @{ FilePath = $pwsh; ArgumentList = $arguments; PassThru = $true }
-    if ($NewSession) { $start.FilePath = 'setsid'; $start.ArgumentList = @($pwsh) + $arguments }
+    $pwsh = Get-PwshCommand
+    $start = @{ FilePath = $pwsh[0]; ArgumentList = @($pwsh | Select-Object -Skip 1) + (Get-PeerArgument $Script); PassThru = $true; NoNewWindow = $true }
+    if ($NewSession) {
+        # setsid forks only when it leads a process group; started from here it does not, so it execs pwsh in place.
+        $start.ArgumentList = @($start.FilePath) + $start.ArgumentList
+        $start.FilePath = (Get-Command setsid -CommandType Application | Select-Object -First 1).Source
+    }
     if ($OutFile) { $start.RedirectStandardOutput = $OutFile }
     Start-Process @start
 }
@@ -45,4 +104,4 @@ function Wait-Until {
     }
 }
 
-Export-ModuleMember -Function Get-TestModuleManifest, New-TestSegmentName, Invoke-Peer, Start-Peer, Wait-Until
+Export-ModuleMember -Function Get-TestModuleManifest, Get-PwshCommand, New-TestSegmentName, Get-NativeName, Get-ShmEntry, Clear-TestSegment, Invoke-Peer, Start-Peer, Wait-Until

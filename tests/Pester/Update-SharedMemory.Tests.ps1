@@ -6,7 +6,7 @@ BeforeAll {
 
 Describe 'Update-SharedMemory' {
     BeforeEach { $name = New-TestSegmentName; $h = New-SharedMemory -Name $name -Size 4096 }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'passes the value as $_ and as the first argument, and stores the output' {
         Update-SharedMemory $h { if ($null -eq $_) { 1 } else { $_ + 1 } }
@@ -21,10 +21,18 @@ Describe 'Update-SharedMemory' {
         $h.Version | Should -Be 1
     }
 
-    It 'refuses a nested call on the same segment' {
+    It 'refuses a nested call on the same segment instead of deadlocking' {
         Write-SharedMemory $h -InputObject 1
-        $err = $null
-        Update-SharedMemory $h { Read-SharedMemory -Name $name; 2 } -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -Be 'ReadSharedMemoryLockReentered,PSSharedMemory.Commands.ReadSharedMemoryCommand'
+        $nested = [System.Collections.Generic.List[System.Management.Automation.ErrorRecord]]::new()
+        Update-SharedMemory $h { Read-SharedMemory -Name $name -ErrorVariable inner -ErrorAction SilentlyContinue; foreach ($e in $inner) { $nested.Add($e) }; 2 }
+        $nested[0].FullyQualifiedErrorId | Should -Be 'ReadSharedMemoryLockReentered,PSSharedMemory.Commands.ReadSharedMemoryCommand'
+        $nested[0].CategoryInfo.Category | Should -Be 'DeadlockDetected'
+        Read-SharedMemory $h | Should -Be 2
+    }
+
+    It 'stops with the nested error when the preference is Stop' {
+        Write-SharedMemory $h -InputObject 1
+        { Update-SharedMemory $h { Read-SharedMemory -Name $name -ErrorAction Stop; 2 } -ErrorAction Stop } | Should -Throw -ErrorId ('UpdateSharedMemoryScriptBlockFailed' + $Id)
+        Read-SharedMemory $h | Should -Be 1
     }
 }

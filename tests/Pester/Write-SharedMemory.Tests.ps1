@@ -6,7 +6,7 @@ BeforeAll {
 
 Describe 'Write-SharedMemory' {
     BeforeEach { $name = New-TestSegmentName; $h = New-SharedMemory -Name $name -Size 1000 }
-    AfterEach { Get-SharedMemory | Remove-SharedMemory -Confirm:$false }
+    AfterEach { Clear-TestSegment }
 
     It 'passes the handle on with -PassThru' {
         New-SharedMemory -Name $name | Write-SharedMemory -InputObject 'hello' -PassThru | Read-SharedMemory | Should -Be 'hello'
@@ -33,12 +33,15 @@ Describe 'Write-SharedMemory' {
 
     It 'writes raw bytes at an offset' {
         Write-SharedMemory -Handle $h -Bytes ([byte[]](7, 8, 9)) -Offset 997
-        Read-SharedMemory -Handle $h -Offset 996 -Count 4 | Should -Be @(0, 7, 8, 9)
+        $bytes = Read-SharedMemory -Handle $h -Offset 996 -Count 4
+        $bytes.GetType() | Should -Be ([byte[]])
+        $bytes | Should -Be @(0, 7, 8, 9)
     }
 
     It 'refuses bytes that end outside the data area, changing nothing' {
         { Write-SharedMemory -Handle $h -Bytes 1, 2, 3 -Offset 998 -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryOutOfRange' + $Id)
-        Read-SharedMemory -Handle $h -Offset 998 -Count 2 | Should -Be @(0, 0)
+        $bytes = Read-SharedMemory -Handle $h -Offset 998 -Count 2
+        $bytes | Should -Be @(0, 0)
     }
 
     It 'refuses a value larger than the capacity and keeps the old one' {
