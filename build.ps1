@@ -94,7 +94,7 @@ function Invoke-CSharpSuite {
     $arguments = @('test', (Join-Path $root 'PSSharedMemory.slnx'), '-c', $Configuration, '--nologo', '--filter', $Filter,
         '--logger', "trx;LogFileName=$Label.trx", '--logger', 'console;verbosity=detailed', '--results-directory', (Join-Path $testResults $Label))
     if ($NoBuild) { $arguments += '--no-build' }
-    & dotnet @arguments
+    & dotnet @arguments | Out-Host
     [pscustomobject]@{ Suite = $Label; ResultFile = Join-Path $testResults "$Label/$Label.trx"; ExitCode = $LASTEXITCODE }
 }
 
@@ -103,7 +103,7 @@ function Invoke-PesterLinux {
     $resultFile = Join-Path $testResults 'pester-linux.xml'
     $pwsh = Get-PwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $root 'tools/Invoke-PesterSuite.ps1') `
-        -PesterManifest $Pester -ModuleManifest (Join-Path $moduleOut 'PSSharedMemory.psd1') -ResultFile $resultFile
+        -PesterManifest $Pester -ModuleManifest (Join-Path $moduleOut 'PSSharedMemory.psd1') -ResultFile $resultFile | Out-Host
     [pscustomobject]@{ Suite = 'pester linux'; ResultFile = $resultFile; ExitCode = $LASTEXITCODE }
 }
 
@@ -128,12 +128,12 @@ function Invoke-PesterWindows {
         $arguments = @(
             (Join-Path $pwshDir 'pwsh.exe'), '-NoProfile', '-NonInteractive', '-File', (ConvertTo-WindowsPath (Join-Path $root 'tools/Invoke-PesterSuite.ps1'))
             '-PesterManifest', (ConvertTo-WindowsPath $Pester), '-ModuleManifest', (ConvertTo-WindowsPath (Join-Path $moduleOut 'PSSharedMemory.psd1'))
-            '-ResultFile', (ConvertTo-WindowsPath $resultFile), '-ExcludeTag', 'LinuxOnly'
+            '-ResultFile', (ConvertTo-WindowsPath $resultFile), '-ExcludeTag', 'LinuxOnly*'
         )
         # Wine gives a program a console only when it starts on a terminal, and pwsh's console host needs one
         # (Windows always has conhost): script(1) provides the terminal. Quoted for the shell script runs.
         $command = (@('timeout', '2400', 'wine') + $arguments | ForEach-Object { "'" + $_.Replace("'", "'\''") + "'" }) -join ' '
-        & script -qefc $command /dev/null
+        & script -qefc $command /dev/null | Out-Host
         $suite.ExitCode = $LASTEXITCODE
     }
     finally {
@@ -192,7 +192,7 @@ function Invoke-Demo {
     Invoke-Build
     $pwsh = Get-PwshCommand
     $env:PSSHAREDMEMORY_MANIFEST = Join-Path $moduleOut 'PSSharedMemory.psd1'
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -File (Join-Path $root 'examples/pipe-demo.ps1')
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -File (Join-Path $root 'examples/pipe-demo.ps1') | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE" }
 }
 

@@ -74,7 +74,7 @@ namespace PSSharedMemory.Tests
                 Assert.Contains("Describe", commands);
                 Assert.Contains("It", commands);
                 var topLevel = ast.EndBlock.Statements.OfType<PipelineAst>().Select(p => (p.PipelineElements[0] as CommandAst)?.GetCommandName()).ToList();
-                Assert.All(topLevel, name => Assert.Contains(name, new[] { "BeforeAll", "Describe", "AfterAll" }));
+                Assert.All(topLevel, name => Assert.Contains(name, new[] { "BeforeDiscovery", "BeforeAll", "Describe", "AfterAll" }));
             }
         }
 

@@ -21,57 +21,66 @@ BeforeDiscovery {
         @{ Reason = 'Corrupted'; Category = 'InvalidData'; Cmdlet = 'Read'; Act = { Read-SharedMemory -Name $name }; Target = { $name }
             # Another program writes over the header through a raw view of the same segment.
             Arrange = { New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'x'; New-SharedMemory -Name $name -Raw -OpenExisting | Write-SharedMemory -Bytes 7, 0, 0, 0 -Offset 28 } }
-        @{ Reason = 'AccessDenied'; Category = 'PermissionDenied'; Cmdlet = 'New'; Tag = 'LinuxOnly-DevShm'; Act = { New-SharedMemory -Name $name -Size 64 }; Target = { Get-NativeName $name }
-            # A symbolic link planted under the segment's name is not followed.
-            Arrange = { $victim = Join-Path $TestDrive 'victim'; Set-Content $victim 'untouched'; New-Item -ItemType SymbolicLink -Path "/dev/shm/$name" -Target $victim | Out-Null } }
-        @{ Reason = 'OutOfSpace'; Category = 'ResourceUnavailable'; Cmdlet = 'New'; Tag = 'LinuxOnly-DevShm'; Act = { New-SharedMemory -Name $name -Size 16TB }; Target = { Get-NativeName $name } }
         @{ Reason = 'NoInput'; Category = 'InvalidArgument'; Cmdlet = 'Write'; Arrange = { New-SharedMemory -Name $name -Size 64 }; Act = { Get-SharedMemory -Name $name | Write-SharedMemory }; Target = { $name } }
-        @{ Reason = 'Truncated'; Category = 'InvalidData'; Cmdlet = 'Read'; Tag = 'LinuxOnly-TruncateMapped'; Act = { Read-SharedMemory -Name $name }; Target = { Join-Path $TestDrive 'data.bin' }
-            # Windows refuses to shorten a file while a view of it is mapped; Linux lets another process do it.
-            Arrange = { $path = Join-Path $TestDrive 'data.bin'; New-SharedMemory -Name $name -Path $path -Size 5000 | Write-SharedMemory -InputObject 'disk'; $file = [IO.File]::Open($path, 'Open', 'ReadWrite', 'ReadWrite'); try { $file.SetLength(10) } finally { $file.Dispose() } } }
-        @{ Reason = 'OtherOwner'; Category = 'PermissionDenied'; Cmdlet = 'New'; Tag = 'LinuxOnly-Chown'; Act = { New-SharedMemory -Name $name -Size 64 }; Target = { Get-NativeName $name }
-            # As root (CI), plant an object owned by nobody under the name; Clear-TestSegment gives it back to remove it.
-            Arrange = { [IO.File]::WriteAllBytes("/dev/shm/$name", [byte[]]::new(4096)); & chown 65534 "/dev/shm/$name"; if ($LASTEXITCODE) { throw 'chown needs root' } } }
         @{ Reason = 'WrongKind'; Category = 'InvalidOperation'; Cmdlet = 'Update'; Arrange = { New-SharedMemory -Name $name -Size 4KB -Queue }; Act = { Update-SharedMemory -Name $name -ScriptBlock { 1 } }; Target = { $name } }
         @{ Reason = 'WaitTimeout'; Category = 'OperationTimeout'; Cmdlet = 'Read'; Arrange = { New-SharedMemory -Name $name -Size 4KB | Write-SharedMemory -InputObject 1 }; Act = { Read-SharedMemory -Name $name -Wait -Since 1 -TimeoutSeconds 0.2 }; Target = { $name } }
         @{ Reason = 'WaitTimeout'; Category = 'OperationTimeout'; Cmdlet = 'Write'; Arrange = { New-SharedMemory -Name $name -Size 256 -Queue }; Act = { 1..100 | Write-SharedMemory -Name $name -NoEnd -TimeoutSeconds 0.2 }; Target = { $name } }
         @{ Reason = 'QueueNeedsHeader'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Size 100 -Queue -Raw }; Target = { $name } }
         @{ Reason = 'ChecksumNeedsHeader'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Size 100 -Raw -Checksum Crc32 }; Target = { $name } }
         @{ Reason = 'ChecksumDiffers'; Category = 'InvalidArgument'; Cmdlet = 'New'; Arrange = { New-SharedMemory -Name $name -Size 64 -Checksum Crc32 }; Act = { New-SharedMemory -Name $name -Checksum LaneSum }; Target = { $name } }
-        @{ Reason = 'SystemError'; Category = 'NotSpecified'; Cmdlet = 'New'; Tag = 'LinuxOnly-Proc'; Act = { New-SharedMemory -Name $name -Path /proc/version -Size 100 }; Target = { '/proc/version' } }
         @{ Reason = 'ScriptBlockFailed'; Category = 'OperationStopped'; Cmdlet = 'Update'; Arrange = { New-SharedMemory -Name $name -Size 64 }; Act = { Update-SharedMemory -Name $name -ScriptBlock { throw 'no' } }; Target = { $name } }
-    ) | ForEach-Object { if (-not $_.Tag) { $_.Tag = @() }; $_ }
-    $script:Covered = @($Rows.Reason) + 'LockTimeout', 'Canceled', 'AccessNotSupported' | Sort-Object -Unique
+    )
+    # What only Linux has: /dev/shm objects of its own to plant or fill, /proc files, chown, and shortening a file
+    # while another process maps it (Windows refuses that with ERROR_USER_MAPPED_FILE).
+    $script:LinuxRows = @(
+        @{ Reason = 'AccessDenied'; Category = 'PermissionDenied'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Size 64 }; Target = { Get-NativeName $name }
+            # A symbolic link planted under the segment's name is not followed.
+            Arrange = { $victim = Join-Path $TestDrive 'victim'; Set-Content $victim 'untouched'; New-Item -ItemType SymbolicLink -Path "/dev/shm/$name" -Target $victim | Out-Null } }
+        @{ Reason = 'OutOfSpace'; Category = 'ResourceUnavailable'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Size 16TB }; Target = { Get-NativeName $name } }
+        @{ Reason = 'Truncated'; Category = 'InvalidData'; Cmdlet = 'Read'; Act = { Read-SharedMemory -Name $name }; Target = { Join-Path $TestDrive 'data.bin' }
+            # Windows refuses to shorten a file while a view of it is mapped; Linux lets another process do it.
+            Arrange = { $path = Join-Path $TestDrive 'data.bin'; New-SharedMemory -Name $name -Path $path -Size 5000 | Write-SharedMemory -InputObject 'disk'; $file = [IO.File]::Open($path, 'Open', 'ReadWrite', 'ReadWrite'); try { $file.SetLength(10) } finally { $file.Dispose() } } }
+        @{ Reason = 'OtherOwner'; Category = 'PermissionDenied'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Size 64 }; Target = { Get-NativeName $name }
+            # As root (CI), plant an object owned by nobody under the name; Clear-TestSegment gives it back to remove it.
+            Arrange = { [IO.File]::WriteAllBytes("/dev/shm/$name", [byte[]]::new(4096)); & chown 65534 "/dev/shm/$name"; if ($LASTEXITCODE) { throw 'chown needs root' } } }
+        @{ Reason = 'SystemError'; Category = 'NotSpecified'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Path /proc/version -Size 100 }; Target = { '/proc/version' } }
+    )
+    $script:Covered = @($Rows.Reason) + @($LinuxRows.Reason) + 'LockTimeout', 'Canceled', 'AccessNotSupported' | Sort-Object -Unique
 }
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
+
+    function Assert-ErrorRecord([scriptblock] $Arrange, [scriptblock] $Act, [string] $Id, [string] $Category, [scriptblock] $Target) {
+        # Arrange's output is $arranged for Act; both see the test's $name.
+        $arranged = if ($Arrange) { & $Arrange }
+        $record = $null
+        try { $null = & $Act -ErrorAction Stop } catch { $record = $_ }
+        $record | Should -Not -BeNullOrEmpty -Because 'the call must fail'
+        $record.FullyQualifiedErrorId | Should -BeExactly $Id
+        $record.CategoryInfo.Category | Should -Be $Category
+        $record.TargetObject | Should -Be (& $Target)
+        $record.Exception.Message | Should -Not -BeNullOrEmpty
+    }
 }
 
 Describe 'Error IDs' {
     BeforeEach { $name = New-TestSegmentName }
     AfterEach { Clear-TestSegment }
 
-    It '<Cmdlet>-SharedMemory reports <Reason> as <Category>' -ForEach $Rows -Tag { $Tag } {
-        $arranged = if ($Arrange) { & $Arrange }
-        $record = $null
-        try { $null = & $Act -ErrorAction Stop } catch { $record = $_ }
-        $ErrorActionPreference = 'Stop'
-        if (-not $record) { try { $null = & $Act } catch { $record = $_ } }
-        $record | Should -Not -BeNullOrEmpty -Because 'the call must fail'
-        $record.FullyQualifiedErrorId | Should -BeExactly "${Cmdlet}SharedMemory$Reason,PSSharedMemory.Commands.${Cmdlet}SharedMemoryCommand"
-        $record.CategoryInfo.Category | Should -Be $Category
-        $record.TargetObject | Should -Be (& $Target)
-        $record.Exception.Message | Should -Not -BeNullOrEmpty
+    It '<Cmdlet>-SharedMemory reports <Reason> as <Category>' -ForEach $Rows {
+        Assert-ErrorRecord -Arrange $Arrange -Act $Act -Id "${Cmdlet}SharedMemory$Reason,PSSharedMemory.Commands.${Cmdlet}SharedMemoryCommand" -Category $Category -Target $Target
+    }
+
+    It '<Cmdlet>-SharedMemory reports <Reason> as <Category>' -ForEach $LinuxRows -Tag LinuxOnly-Posix {
+        Assert-ErrorRecord -Arrange $Arrange -Act $Act -Id "${Cmdlet}SharedMemory$Reason,PSSharedMemory.Commands.${Cmdlet}SharedMemoryCommand" -Category $Category -Target $Target
     }
 
     It 'reports LockTimeout as OperationTimeout while another process holds the lock' {
         New-SharedMemory -Name $name -Size 64 | Out-Null
-        $out = Join-Path $TestDrive 'holder.txt'
-        $holder = Start-Peer -OutFile $out -Script "Update-SharedMemory -Name $name -ScriptBlock { [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep 600 }"
+        $holder = Start-LockHolder -Name $name
         try {
-            Wait-Until { (Test-Path $out) -and (Get-Content $out -Raw) -match 'locked' }
             $record = $null
             try { Write-SharedMemory -Name $name -InputObject 1 -TimeoutSeconds 0.3 -ErrorAction Stop } catch { $record = $_ }
             $record.FullyQualifiedErrorId | Should -BeExactly 'WriteSharedMemoryLockTimeout,PSSharedMemory.Commands.WriteSharedMemoryCommand'

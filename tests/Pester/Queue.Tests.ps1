@@ -71,4 +71,51 @@ Describe 'Queues and -Wait' {
         Read-SharedMemory $h -Wait -TimeoutSeconds 60 | Should -Be 'new'
         $writer.WaitForExit()
     }
+
+    It 'makes a producer wait while the queue is full, and lose nothing (back-pressure)' {
+        # A 4 KiB ring holds a few dozen of these messages; the producer must wait for the consumer 50 times over.
+        New-SharedMemory -Name $name -Size 4KB -Queue | Out-Null
+        $producer = Start-Peer -Script "1..2000 | ForEach-Object { 'message {0:d5} {1}' -f `$_, ('.' * 40) } | Write-SharedMemory -Name $name -TimeoutSeconds 120"
+        Wait-Until { (Get-SharedMemory -Name $name).MessageCount -gt 0 }
+        Start-Sleep -Milliseconds 500
+        $q = Get-SharedMemory -Name $name
+        $q.FreeBytes | Should -BeLessThan 100 -Because 'the producer has filled the ring and waits'
+        $producer.HasExited | Should -BeFalse
+        $got = Read-SharedMemory -Name $name -Wait -TimeoutSeconds 120
+        $producer.WaitForExit()
+        $producer.ExitCode | Should -Be 0
+        $got.Count | Should -Be 2000
+        $got[0] | Should -BeLike 'message 00001 *'
+        $got[-1] | Should -BeLike 'message 02000 *'
+        ($got | Sort-Object -Unique).Count | Should -Be 2000
+    }
+
+    It 'ends a -Wait read at the end of the stream, and -NoEnd leaves the stream open' {
+        $q = New-SharedMemory -Name $name -Size 4KB -Queue
+        'a', 'b' | Write-SharedMemory $q -NoEnd
+        'c' | Write-SharedMemory $q
+        $q.MessageCount | Should -Be 4 -Because 'three messages and the end mark'
+        Read-SharedMemory $q -Wait -TimeoutSeconds 5 | Should -Be @('a', 'b', 'c')
+        $q.MessageCount | Should -Be 0
+    }
+
+    It 'delivers each message to exactly one of two consumers in other processes' {
+        New-SharedMemory -Name $name -Size 64KB -Queue | Out-Null
+        $outs = 1..2 | ForEach-Object { Join-Path $TestDrive "consumer$_.txt" }
+        $consumers = $outs | ForEach-Object { Start-Peer -OutFile $_ -Script "Read-SharedMemory -Name $name -Wait -TimeoutSeconds 120" }
+        1..1000 | Write-SharedMemory -Name $name -NoEnd
+        # One end mark per consumer: each ends its -Wait at the first it takes.
+        Write-SharedMemory -Name $name -InputObject 'end-a'
+        Write-SharedMemory -Name $name -InputObject 'end-b'
+        $consumers | ForEach-Object { $_.WaitForExit(); $_.ExitCode | Should -Be 0 }
+        $taken = @($outs | ForEach-Object { Get-Content $_ }) | Where-Object { $_ -notlike 'end-*' } | ForEach-Object { [int]$_ }
+        $taken.Count | Should -Be 1000
+        ($taken | Sort-Object -Unique).Count | Should -Be 1000
+    }
+
+    It 'refuses a value operation on a queue and a message on a value segment' {
+        $q = New-SharedMemory -Name $name -Size 4KB -Queue
+        { Update-SharedMemory $q { 1 } -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateSharedMemoryWrongKind,PSSharedMemory.Commands.UpdateSharedMemoryCommand'
+        $q.MessageCount | Should -Be 0
+    }
 }

@@ -65,10 +65,8 @@ Describe 'Read-SharedMemory' {
     }
 
     It 'times out when another holder keeps the lock' {
-        $out = Join-Path $TestDrive 'peer.txt'
-        $peer = Start-Peer -OutFile $out -Script "Update-SharedMemory -Name $name -ScriptBlock { [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep 600 }"
+        $peer = Start-LockHolder -Name $name
         try {
-            Wait-Until { (Test-Path $out) -and (Get-Content $out -Raw) -match 'locked' }
             { Read-SharedMemory $h -TimeoutSeconds 0.5 -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryLockTimeout' + $Id)
         }
         finally { $peer | Stop-Process -Force }

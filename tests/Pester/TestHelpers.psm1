@@ -64,16 +64,22 @@ function Clear-TestSegment {
 }
 
 function Get-PeerArgument {
-    param([string] $Script)
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("Import-Module '$(Get-TestModuleManifest)'; $Script"))
+    param([string] $Script, [switch] $NoModule)
+    # A peer's output is read as text: progress would come back as CliXml on its error stream.
+    $Script = "`$ProgressPreference = 'SilentlyContinue'; $Script"
+    if (-not $NoModule) { $Script = "Import-Module '$(Get-TestModuleManifest)'; $Script" }
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
     @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)
 }
 
 function Invoke-Peer {
-    <# Runs a script in another pwsh process with the module imported; returns its output lines. -NewSession runs it under setsid (Linux). #>
-    param([Parameter(Mandatory)] [string] $Script, [switch] $NewSession)
+    <#
+    Runs a script in another pwsh process with the module imported (-NoModule: without) and returns its output
+    lines. -NewSession runs it under setsid (Linux).
+    #>
+    param([Parameter(Mandatory)] [string] $Script, [switch] $NewSession, [switch] $NoModule)
     $pwsh = Get-PwshCommand
-    $arguments = @($pwsh | Select-Object -Skip 1) + (Get-PeerArgument $Script)
+    $arguments = @($pwsh | Select-Object -Skip 1) + (Get-PeerArgument $Script -NoModule:$NoModule)
     if ($NewSession) { & setsid $pwsh[0] @arguments } else { & $pwsh[0] @arguments }
     if ($LASTEXITCODE -ne 0) { throw "Peer process failed with exit code $LASTEXITCODE" }
 }
@@ -95,6 +101,20 @@ function Start-Peer {
     Start-Process @start
 }
 
+function Start-LockHolder {
+    <#
+    Starts a pwsh that takes the lock of the segment (inside Update-SharedMemory, so its block's output would
+    be stored) and keeps it for ten minutes; returns the process once the lock is held. Stop it to abandon the lock.
+    #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $out = Join-Path ([IO.Path]::GetTempPath()) "$Name.holder.txt"
+    $holder = Start-Peer -OutFile $out -Script "Update-SharedMemory -Name $Name -ScriptBlock { [Console]::Out.WriteLine('locked'); [Console]::Out.Flush(); Start-Sleep 600; 'never stored' }"
+    try { Wait-Until { (Test-Path $out) -and (Get-Content $out -Raw) -match 'locked' } }
+    catch { $holder | Stop-Process -Force; throw }
+    Remove-Item $out -ErrorAction SilentlyContinue
+    $holder
+}
+
 function Wait-Until {
     param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $TimeoutSeconds = 60)
     $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
@@ -104,4 +124,4 @@ function Wait-Until {
     }
 }
 
-Export-ModuleMember -Function Get-TestModuleManifest, Get-PwshCommand, New-TestSegmentName, Get-NativeName, Get-ShmEntry, Clear-TestSegment, Invoke-Peer, Start-Peer, Wait-Until
+Export-ModuleMember -Function Get-TestModuleManifest, Get-PwshCommand, New-TestSegmentName, Get-NativeName, Get-ShmEntry, Clear-TestSegment, Invoke-Peer, Start-Peer, Start-LockHolder, Wait-Until
