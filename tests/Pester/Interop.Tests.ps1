@@ -5,7 +5,8 @@ BeforeAll {
     $script:Python = Get-Command python3 -ErrorAction SilentlyContinue
 }
 
-Describe 'Python multiprocessing.shared_memory on the same segments' -Tag LinuxOnly {
+# The Python peer maps /dev/shm objects by name, as Python does on Linux.
+Describe 'Python multiprocessing.shared_memory on the same segments' -Tag LinuxOnly-Python {
     BeforeEach { $name = New-TestSegmentName }
     AfterEach { Clear-TestSegment }
 

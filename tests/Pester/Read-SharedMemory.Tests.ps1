@@ -54,10 +54,10 @@ Describe 'Read-SharedMemory' {
         { Read-SharedMemory -Name (New-TestSegmentName) -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryNotFound' + $Id)
     }
 
-    It 'reports a corrupted header as InvalidData' -Tag LinuxOnly {
+    It 'reports a corrupted header as InvalidData' {
         Write-SharedMemory $h -InputObject 'x'
-        $stream = [IO.File]::Open("/dev/shm/$name", 'Open', 'Write', 'ReadWrite')
-        try { $stream.Position = 28; $stream.Write([byte[]](7, 0, 0, 0), 0, 4) } finally { $stream.Dispose() }
+        # Another program writes over the header, through a raw view of the same segment.
+        New-SharedMemory -Name $name -Raw -OpenExisting | Write-SharedMemory -Bytes 7, 0, 0, 0 -Offset 28
         $err = $null
         Read-SharedMemory $h -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be ('ReadSharedMemoryCorrupted' + $Id)

@@ -14,7 +14,7 @@ Describe 'Remove-SharedMemory' {
         (New-SharedMemory -Name $name -Size 64).Created | Should -BeTrue
     }
 
-    It 'removes the shm object and its lock on Linux' -Tag LinuxOnly {
+    It 'removes the shm object and its lock on Linux' -Tag LinuxOnly-DevShm {
         New-SharedMemory -Name $name -Size 64 | Remove-SharedMemory -Confirm:$false
         Test-Path "/dev/shm/$name" | Should -BeFalse
         Test-Path "/dev/shm/${name}_Mutex" | Should -BeFalse
