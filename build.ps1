@@ -12,7 +12,7 @@
               linux           the C# suite (dotnet test, Suite!=Windows)
               windows         the C# suite of the Windows code path under Wine (Suite=Windows)
               pester linux    tests/Pester in pwsh 7.6.10 with Pester 5.7.1
-              pester windows  tests/Pester in pwsh 7.6.10 for win-x64 under Wine ($IsWindows true), tag LinuxOnly excluded
+              pester windows  tests/Pester in pwsh 7.6.10 for win-x64 under Wine ($IsWindows true), tests tagged LinuxOnly-* excluded
             Results (trx, NUnit XML) and the summary go to out/TestResults/. Without Wine the two Windows suites
             report that they did not run; with PSSHAREDMEMORY_REQUIRE_WINE=1 (as in CI) that is a failure.
             Pester 5.7.1 comes from NuGet into the package cache (tools/TestShell restores it).
@@ -156,7 +156,8 @@ function Get-SuiteCount {
             $cases = @($xml.SelectNodes('//test-case'))
             $count.Passed = @($cases | Where-Object result -eq 'Success').Count
             $count.Failed = @($cases | Where-Object result -in 'Failure', 'Error').Count
-            $count.Skipped = $cases.Count - $count.Passed - $count.Failed
+            # Tests a tag filter left out have no test-case: Pester counts them in the results' not-run.
+            $count.Skipped = $cases.Count - $count.Passed - $count.Failed + [int]$xml.'test-results'.'not-run'
         }
         $count.Ran = $true
     }
