@@ -29,4 +29,16 @@ Describe 'Remove-SharedMemory' {
     It 'reports a missing name' {
         { Remove-SharedMemory -Name (New-TestSegmentName) -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'RemoveSharedMemoryNotFound,PSSharedMemory.Commands.RemoveSharedMemoryCommand'
     }
+
+    It 'says what it removes: <Kind>' -ForEach @(
+        @{ Kind = 'Value'; Make = { New-SharedMemory -Name $name -Size 4096 } }
+        @{ Kind = 'Queue'; Make = { New-SharedMemory -Name $name -Size 4096 -Queue } }
+        @{ Kind = 'Raw'; Make = { New-SharedMemory -Name $name -Size 4096 -Raw } }
+    ) {
+        $h = & $Make
+        # -Verbose shows the text -WhatIf and -Confirm show, as the change goes ahead.
+        $said = @(Remove-SharedMemory -Name $name -Confirm:$false -Verbose 4>&1)
+        $said[0].Message | Should -BeExactly "Remove shared memory segment '$name' (4096 bytes, $Kind)"
+        $h.IsClosed | Should -BeTrue
+    }
 }

@@ -45,6 +45,14 @@ Describe 'In a pwsh console' -Tag LinuxOnly-Tmux {
         (New-SharedMemory -Name $name -OpenExisting).Created | Should -BeFalse
     }
 
+    It 'says what -WhatIf would remove, a queue as a queue' {
+        $queue = $name + 'q'
+        New-SharedMemory -Name $queue -Size 4KB -Queue | Out-Null
+        Send-Keys "Remove-SharedMemory -Name $queue -WhatIf", 'Enter'
+        Wait-Screen "What if: Remove shared memory segment '$queue' \(4096 bytes, Queue\)"
+        (New-SharedMemory -Name $queue -OpenExisting).Kind | Should -Be 'Queue'
+    }
+
     It 'stops a -Wait read with Ctrl+C and gives the prompt back' {
         Send-Keys "Read-SharedMemory -Name $name -Wait; 'not reached'", 'Enter'
         Start-Sleep -Seconds 1

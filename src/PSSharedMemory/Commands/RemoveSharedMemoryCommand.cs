@@ -10,7 +10,9 @@ namespace PSSharedMemory.Commands
         /// <inheritdoc/>
         protected override void ProcessSegment(SharedMemorySegment segment)
         {
-            string description = segment.IsFileBacked ? segment.Path : $"{segment.Size} bytes, {segment.Format}";
+            // What the segment is, as the views say it: Value, Queue, or Raw for a segment without the header.
+            string kind = segment.Kind?.ToString() ?? SegmentFormat.Raw.ToString();
+            string description = segment.IsFileBacked ? $"{segment.Path}, {kind}" : $"{segment.Size} bytes, {kind}";
             if (!ShouldChange(nameof(Resources.Messages.ShouldProcessRemove), segment.Name, description)) return;
 
             if (segment.Remove(ToTimeout(TimeoutSeconds), StopToken))
