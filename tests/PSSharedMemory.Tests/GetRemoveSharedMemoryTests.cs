@@ -27,15 +27,15 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
-        public void Handles_show_as_a_table_of_name_kind_size_used_version_created_and_path()
+        public void Handles_show_as_a_table_of_name_kind_size_used_messages_version_created_and_path()
         {
             var r = Run("New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'abc'; New-SharedMemory -Name ($name + '2') -Size 8192 -Queue | Write-SharedMemory -InputObject 'm' -NoEnd; Get-SharedMemory | Out-String -Width 200").AssertNoErrors();
             string[] lines = ((string)r.Single!).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            Assert.Matches(@"^Name\s+Kind\s+Size\s+Used\s+Version\s+Created\s+Path$", lines[0]);
+            Assert.Matches(@"^Name\s+Kind\s+Size\s+Used\s+Messages\s+Version\s+Created\s+Path$", lines[0]);
             string today = DateTime.Now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             Assert.Matches($@"^{SegmentName}\s+Value\s+4096\s+3\s+1\s+{today} \d\d:\d\d:\d\d\s+/dev/shm/{SegmentName}$", lines[2]);
             // One message of 1 byte: a 16-byte record header and the payload padded to 8.
-            Assert.Matches($@"^{SegmentName}2\s+Queue\s+8192\s+24 in 1 msg\s+0\s+{today} ", lines[3]);
+            Assert.Matches($@"^{SegmentName}2\s+Queue\s+8192\s+24\s+1\s+0\s+{today} ", lines[3]);
         }
 
         [Fact]

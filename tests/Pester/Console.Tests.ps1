@@ -44,17 +44,19 @@ Describe 'Console' {
     }
 
     Context 'views' {
-        It 'shows a handle as a table of Name, Kind, Size, Used, Version, Created and Path' {
+        It 'shows a handle as a table of Name, Kind, Size, Used, Messages, Version, Created and Path' {
             $h = New-SharedMemory -Name $name -Size 4096 | Write-SharedMemory -InputObject 'abc' -PassThru
             $table = ($h | Out-String -Width 200) -split '\r?\n' | Where-Object { $_ }
-            $table[0] | Should -Match '^Name\s+Kind\s+Size\s+Used\s+Version\s+Created\s+Path'
+            $table[0] | Should -Match '^Name\s+Kind\s+Size\s+Used\s+Messages\s+Version\s+Created\s+Path'
             $table[2] | Should -Match "^$name\s+Value\s+4096\s+3\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\S"
         }
 
-        It 'shows a queue in the table with its messages' {
+        It 'shows a queue in the table with its bytes and its count of messages in columns of their own' {
             $q = New-SharedMemory -Name $name -Size 4KB -Queue
             'a', 'b' | Write-SharedMemory $q -NoEnd
-            ($q | Out-String -Width 200) | Should -Match "$name\s+Queue\s+4096"
+            $table = ($q | Out-String -Width 200) -split '\r?\n' | Where-Object { $_ }
+            $table[2] | Should -Match "^$name\s+Queue\s+4096\s+$($q.UsedBytes)\s+2\s+"
+            $table[2] | Should -Not -Match 'msg'
         }
 
         It 'shows every property in the list view' {
@@ -66,11 +68,17 @@ Describe 'Console' {
             $list | Should -Match '(?m)^Checksum\s*:\s*Crc32'
         }
 
-        It 'shows the segments on the machine as a table' -Tag LinuxOnly-DevShm {
+        It 'shows the segments on the machine under the same column names, a queue as a queue' -Tag LinuxOnly-DevShm {
             New-SharedMemory -Name $name -Size 300 | Write-SharedMemory -InputObject 'x'
-            $table = (Get-SharedMemory -ListAvailable -Name $name | Out-String -Width 200) -split '\r?\n' | Where-Object { $_ }
-            $table[0] | Should -Match '^Name\s+Format\s+Size\s+Version\s+Path'
-            $table[2] | Should -Match "^$name\s+Value\s+300\s+1\s+/dev/shm/$name"
+            New-SharedMemory -Name ($name + 'q') -Size 4KB -Queue | Out-Null
+            New-SharedMemory -Name ($name + 'r') -Size 100 -Raw | Out-Null
+            $table = (Get-SharedMemory -ListAvailable -Name "$name*" | Sort-Object Name | Out-String -Width 200) -split '\r?\n' | Where-Object { $_ }
+            $table[0] | Should -Match '^Name\s+Kind\s+Size\s+Version\s+Created\s+Path'
+            $when = '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d'
+            $table[2] | Should -Match "^$name\s+Value\s+300\s+1\s+$when\s+/dev/shm/$name$"
+            $table[3] | Should -Match "^${name}q\s+Queue\s+4096\s+0\s+$when\s+/dev/shm/${name}q$"
+            $table[4] | Should -Match "^${name}r\s+Raw\s+100\s+/dev/shm/${name}r$"
+            (Get-SharedMemory -ListAvailable -Name ($name + 'q')).Kind | Should -Be 'Queue'
         }
     }
 

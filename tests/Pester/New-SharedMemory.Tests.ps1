@@ -35,7 +35,7 @@ Describe 'New-SharedMemory' {
     It 'shows Used and Created in the table and everything in the list' {
         $h = New-SharedMemory -Name $name -Size 64
         $h | Write-SharedMemory -InputObject 'abc'
-        ($h | Format-Table | Out-String) | Should -Match 'Used\s+Version\s+Created'
+        ($h | Format-Table | Out-String -Width 200) | Should -Match 'Used\s+Messages\s+Version\s+Created'
         ($h | Format-List | Out-String) | Should -Match 'UsedBytes\s*:\s*3'
     }
 

@@ -26,6 +26,8 @@ Describe 'In a pwsh console' -Tag LinuxOnly-Tmux {
         $name = New-TestSegmentName
         $h = New-SharedMemory -Name $name -Size 4KB | Write-SharedMemory -InputObject 'kept' -PassThru
         Send-Keys 'Clear-Host', 'Enter'
+        # A clear screen with only the prompt: the console is idle, and what the test types starts afresh.
+        Wait-Until { (Get-Screen).Trim() -match '^PS [^\n]*>$' } -TimeoutSeconds 20
     }
     AfterEach { Clear-TestSegment }
 
@@ -66,6 +68,6 @@ Describe 'In a pwsh console' -Tag LinuxOnly-Tmux {
     It 'shows the handle New-SharedMemory returns as a table' {
         Send-Keys "New-SharedMemory -Name $name -OpenExisting", 'Enter'
         Wait-Screen "(?m)^$name\s+Value\s+4096"
-        Get-Screen | Should -Match '(?m)^Name\s+Kind\s+Size\s+Used\s+Version\s+Created\s+Path'
+        Get-Screen | Should -Match '(?m)^Name\s+Kind\s+Size\s+Used\s+Messages\s+Version\s+Created\s+Path'
     }
 }

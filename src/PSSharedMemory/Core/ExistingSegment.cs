@@ -1,3 +1,5 @@
+using System;
+
 namespace PSSharedMemory
 {
     /// <summary>A segment found on the machine (Unix), whether or not this process has it open.</summary>
@@ -21,6 +23,12 @@ namespace PSSharedMemory
 
         /// <summary>Value when it carries the PSSharedMemory header, Raw when not, null when it could not be read.</summary>
         public SegmentFormat? Format { get; internal set; }
+
+        /// <summary>What the header says the segment holds (Value or Queue), as a handle's Kind; null for raw or unreadable segments.</summary>
+        public SegmentKind? Kind { get; internal set; }
+
+        /// <summary>When the header says the segment was created; null for raw or unreadable segments.</summary>
+        public DateTimeOffset? CreationTime { get; internal set; }
 
         /// <summary>Bytes in the data area: the header's capacity for value segments, the length for raw ones.</summary>
         public long? Size { get; internal set; }

@@ -48,6 +48,10 @@ namespace PSSharedMemory
                 var header = new SegmentHeader(memory);
                 segment.Format = SegmentFormat.Value;
                 segment.Version = header.Version;
+                SegmentKind kind = header.Kind;
+                // Another program may have written anything there: only a kind the layout defines is shown.
+                if (kind == SegmentKind.Value || kind == SegmentKind.Queue) segment.Kind = kind;
+                segment.CreationTime = header.Created;
                 ulong capacity = header.DeclaredCapacity;
                 segment.Size = capacity <= (ulong)Math.Max(0, segment.Length - SegmentHeader.Size) ? (long)capacity : null;
             }
