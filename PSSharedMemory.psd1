@@ -26,7 +26,8 @@
         PSData = @{
             Tags         = @('SharedMemory', 'IPC', 'Mutex', 'MemoryMappedFile', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First version: segments with values and raw bytes, a cross-process lock with timeouts and crash recovery.'
+            # The build writes the section of CHANGELOG.md for this version here; edit it there.
+            ReleaseNotes = '(from CHANGELOG.md)'
         }
     }
 }

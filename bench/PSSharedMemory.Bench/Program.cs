@@ -620,7 +620,7 @@ namespace PSSharedMemory.Bench
             using (var setup = PowerShell.Create())
             {
                 setup.Runspace = runspace;
-                setup.AddScript($"$global:h = New-SharedMemory -Name {name} -Size 16MB; $global:o = [pscustomobject]@{{ Id = 1; Name = 'job'; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' }}; $global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
+                setup.AddScript($"$global:h = New-SharedMemory -Name {name} -Size 32MB; $global:o = [pscustomobject]@{{ Id = 1; Name = 'job'; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' }}; $global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
             }
 
             // Each script repeats its statement in a loop, and a figure is the time per repetition less that of

@@ -114,7 +114,7 @@ $global:cases = @(
         [InlineData("\n$global:cases = @([pscustomobject]@{ Tags = 'a', 'b' }, [pscustomobject]@{ I = [int[]](1) })", 1, PayloadKind.CliXml)] // at depth 1 CliXml keeps an array as its string
         public void Objects_read_back_as_CliXml_gives_them_and_only_plain_ones_take_the_flat_form(string cases, int depth, PayloadKind expected)
         {
-            Run(Describe + cases + "; New-SharedMemory -Name $name -Size 1MB | Out-Null").AssertNoErrors();
+            Run(Describe + cases + "; New-SharedMemory -Name $name -Size 2MB | Out-Null").AssertNoErrors();
             int count = (int)Run("$global:cases.Count").AssertNoErrors().Output.Single().BaseObject;
             Assert.True(count >= 2);
             for (int i = 0; i < count; i++)

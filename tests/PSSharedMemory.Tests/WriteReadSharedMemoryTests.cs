@@ -138,7 +138,7 @@ namespace PSSharedMemory.Tests
         }
 
         [Fact]
-        public void A_value_larger_than_the_capacity_is_refused_and_the_old_value_stays()
+        public void A_value_larger_than_half_the_capacity_is_refused_at_every_write_and_the_old_value_stays()
         {
             Run("$h = New-SharedMemory -Name $name -Size 1000; Write-SharedMemory $h -InputObject 'old'").AssertNoErrors();
             var r = Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(1001))");
@@ -146,13 +146,45 @@ namespace PSSharedMemory.Tests
             Assert.Equal(ErrorCategory.LimitsExceeded, r.Errors[0].CategoryInfo.Category);
             Assert.Equal("old", Run("Read-SharedMemory -Name $name").AssertNoErrors().Single);
 
-            // The previous value is kept intact until the new one is complete, so a new one must fit beside it.
-            Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(600))").AssertNoErrors();
-            var beside = Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(500))");
-            Assert.Equal("WriteSharedMemoryValueTooLarge" + WriteId, beside.ErrorIds);
+            // The previous value is kept intact until the new one is complete, so every value is held to half
+            // the area: then any value of that size fits beside any other, whatever was written before.
+            Assert.Equal(500L, Run("(Get-SharedMemory -Name $name).MaxValueBytes").AssertNoErrors().Single);
+            Assert.Equal("WriteSharedMemoryValueTooLarge" + WriteId, Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(501))").ErrorIds);
+            Assert.Equal("old", Run("Read-SharedMemory -Name $name").AssertNoErrors().Single);
+            foreach (int size in new[] { 500, 500, 1, 500, 499, 500 })
+            {
+                Run($"Write-SharedMemory -Name $name -InputObject ([byte[]]::new({size}))").AssertNoErrors();
+                Assert.Equal(size, ((byte[])Run("Read-SharedMemory -Name $name").Single!).Length);
+            }
+        }
+
+        [Fact]
+        public void A_current_value_larger_than_half_written_before_the_rule_is_reported_not_overwritten()
+        {
+            // A segment whose current value takes 600 of its 1000 bytes, at the end, as earlier versions placed
+            // it: the payload and the second descriptor written through a raw view, per docs/layout.md.
+            Run("New-SharedMemory -Name $name -Size 1000 -Checksum Crc32 | Out-Null").AssertNoErrors();
+            var payload = new byte[600];
+            for (int i = 0; i < payload.Length; i++) payload[i] = (byte)(i * 7);
+            var descriptor = new byte[32];
+            System.BitConverter.GetBytes(400UL).CopyTo(descriptor, 0); // offset in the data area
+            System.BitConverter.GetBytes(600UL).CopyTo(descriptor, 8); // length
+            System.BitConverter.GetBytes(1u).CopyTo(descriptor, 16); // kind: bytes
+            System.BitConverter.GetBytes(System.IO.Hashing.Crc32.HashToUInt32(payload)).CopyTo(descriptor, 20);
+            System.BitConverter.GetBytes(1UL).CopyTo(descriptor, 24); // version
+            using (var raw = SharedMemorySegment.Open(new SegmentOptions(SegmentName) { Mode = OpenMode.OpenExisting, Format = SegmentFormat.Raw }))
+            using (var locked = raw.Lock())
+            {
+                locked.WriteBytes(128 + 400, payload);
+                locked.WriteBytes(32 + 32, descriptor); // descriptor 1
+                locked.WriteBytes(28, System.BitConverter.GetBytes(1u)); // the active index: the commit
+            }
+
+            Assert.Equal(600, ((byte[])Run("Read-SharedMemory -Name $name").AssertNoErrors().Single!).Length);
+            var r = Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(450))");
+            Assert.Equal("WriteSharedMemoryValueTooLarge" + WriteId, r.ErrorIds);
+            Assert.Contains("beside its current value", r.Errors[0].Exception.Message, System.StringComparison.Ordinal);
             Assert.Equal(600, ((byte[])Run("Read-SharedMemory -Name $name").Single!).Length);
-            Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(400))").AssertNoErrors();
-            Run("Write-SharedMemory -Name $name -InputObject ([byte[]]::new(600))").AssertNoErrors();
         }
 
         [Fact]
@@ -161,7 +193,7 @@ namespace PSSharedMemory.Tests
             Run("New-SharedMemory -Name $name -Size 4096 | Out-Null").AssertNoErrors();
             var r = Run(@"
                 $ok = 0
-                foreach ($size in 0, 1, 7, 2048, 100, 2000, 2096, 1, 4095, 0, 4096) {
+                foreach ($size in 0, 1, 7, 2048, 100, 2000, 2047, 1, 2048, 0, 2048) {
                     $data = [byte[]]::new($size); for ($i = 0; $i -lt $size; $i++) { $data[$i] = ($i * 7 + $size) % 251 }
                     Write-SharedMemory -Name $name -InputObject $data
                     $back = Read-SharedMemory -Name $name

@@ -134,7 +134,7 @@ Describe 'Console' {
 
     Context 'progress' {
         It 'shows progress while a value of 8 MiB or more is written and read, and completes it' {
-            $shell = Invoke-InRunspace "`$h = New-SharedMemory -Name $name -Size 40MB; Write-SharedMemory `$h -InputObject ([byte[]]::new(32MB)); `$null = Read-SharedMemory `$h; Remove-SharedMemory `$h -Confirm:`$false"
+            $shell = Invoke-InRunspace "`$h = New-SharedMemory -Name $name -Size 64MB; Write-SharedMemory `$h -InputObject ([byte[]]::new(32MB)); `$null = Read-SharedMemory `$h; Remove-SharedMemory `$h -Confirm:`$false"
             try {
                 $shell.HadErrors | Should -BeFalse
                 $records = @($shell.Streams.Progress)

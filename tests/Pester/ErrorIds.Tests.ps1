@@ -10,6 +10,7 @@ BeforeDiscovery {
         @{ Reason = 'OutOfRange'; Category = 'InvalidArgument'; Cmdlet = 'Read'; Arrange = { New-SharedMemory -Name $name -Size 100 -Raw }; Act = { Read-SharedMemory -Name $name -Offset 99 -Count 2 }; Target = { 99 } }
         @{ Reason = 'OutOfRange'; Category = 'InvalidArgument'; Cmdlet = 'Write'; Arrange = { New-SharedMemory -Name $name -Size 100 -Raw }; Act = { Write-SharedMemory -Name $name -Bytes 1, 2 -Offset 99 }; Target = { 99 } }
         @{ Reason = 'FileInvalid'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Path $TestDrive -Size 100 }; Target = { $TestDrive } }
+        @{ Reason = 'FileInvalid'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Path (Join-Path $TestDrive 'no' 'such' 'folder.bin') -Size 100 }; Target = { Join-Path $TestDrive 'no' 'such' 'folder.bin' } }
         @{ Reason = 'AlreadyExists'; Category = 'ResourceExists'; Cmdlet = 'New'; Arrange = { New-SharedMemory -Name $name -Size 64 }; Act = { New-SharedMemory -Name $name -Size 64 -CreateNew }; Target = { Get-NativeName $name } }
         @{ Reason = 'NotFound'; Category = 'ObjectNotFound'; Cmdlet = 'Read'; Act = { Read-SharedMemory -Name $name }; Target = { $name } }
         @{ Reason = 'NotFound'; Category = 'ObjectNotFound'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -OpenExisting }; Target = { $name } }
@@ -55,8 +56,11 @@ BeforeAll {
     function Assert-ErrorRecord([scriptblock] $Arrange, [scriptblock] $Act, [string] $Id, [string] $Category, [scriptblock] $Target) {
         # Arrange's output is $arranged for Act; both see the test's $name.
         $arranged = if ($Arrange) { & $Arrange }
+        # A failed call leaves the machine as it found it: nothing added to /dev/shm, nothing taken away.
+        $before = Get-ShmEntry
         $record = $null
         try { $null = & $Act -ErrorAction Stop } catch { $record = $_ }
+        Get-ShmEntry | Should -Be $before
         $record | Should -Not -BeNullOrEmpty -Because 'the call must fail'
         $record.FullyQualifiedErrorId | Should -BeExactly $Id
         $record.CategoryInfo.Category | Should -Be $Category

@@ -50,4 +50,13 @@ Remove-SharedMemory -Name $name -Confirm:`$false
             $env:HOME = $savedHome
         }
     }
+
+    It 'carries the release notes of its version from CHANGELOG.md' {
+        $manifest = Test-ModuleManifest -Path (Get-TestModuleManifest)
+        $changelog = (Get-Content -Raw (Join-Path $PSScriptRoot '../../CHANGELOG.md')) -replace '\r', ''
+        $section = [regex]::Match($changelog, "(?ms)^## $([regex]::Escape($manifest.Version.ToString()))[ \t]*\n(.*?)\s*(?=^## |\z)")
+        $section.Success | Should -BeTrue -Because "CHANGELOG.md needs a section for $($manifest.Version)"
+        $manifest.PrivateData.PSData.ReleaseNotes -replace '\r', '' | Should -BeExactly $section.Groups[1].Value.Trim()
+        $manifest.PrivateData.PSData.ReleaseNotes | Should -Not -Match 'First version'
+    }
 }

@@ -41,4 +41,24 @@ Describe 'Remove-SharedMemory' {
         $said[0].Message | Should -BeExactly "Remove shared memory segment '$name' (4096 bytes, $Kind)"
         $h.IsClosed | Should -BeTrue
     }
+
+    It 'leaves nothing behind when a name is mistyped, whatever the cmdlet' -Tag LinuxOnly-DevShm {
+        $missing = New-TestSegmentName
+        $before = Get-ShmEntry
+        foreach ($call in { New-SharedMemory -Name $missing -OpenExisting }, { New-SharedMemory -Name $missing }, { Read-SharedMemory -Name $missing },
+            { Write-SharedMemory -Name $missing -InputObject 1 }, { Update-SharedMemory -Name $missing -ScriptBlock { 1 } }, { Remove-SharedMemory -Name $missing -Confirm:$false }) {
+            { & $call -ErrorAction Stop } | Should -Throw
+            Get-ShmEntry | Should -Be $before -Because "$call must leave /dev/shm as it was"
+        }
+    }
+
+    It 'cleans up a lock companion left without its segment' -Tag LinuxOnly-DevShm {
+        # A process killed between removing the segment and removing its lock leaves the lock's file alone.
+        New-SharedMemory -Name $name -Size 4KB | Write-SharedMemory -InputObject 1
+        Get-SharedMemory -Name $name | ForEach-Object { $_.Dispose() }
+        Remove-Item -LiteralPath "/dev/shm/$name"
+        Test-Path "/dev/shm/${name}_Mutex" | Should -BeTrue
+        { Remove-SharedMemory -Name $name -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'RemoveSharedMemoryNotFound,PSSharedMemory.Commands.RemoveSharedMemoryCommand'
+        Test-Path "/dev/shm/${name}_Mutex" | Should -BeFalse
+    }
 }

@@ -58,4 +58,28 @@ Describe 'Write-SharedMemory' {
         $h.Dispose()
         { Write-SharedMemory $h -InputObject 1 -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryHandleClosed' + $Id)
     }
+
+    It 'takes a value of up to MaxValueBytes at every write, and refuses a larger one at the first' {
+        $big = New-SharedMemory -Name ($name + 'big') -Size 100KB
+        $big.MaxValueBytes | Should -Be 50KB
+        ($big | Format-List | Out-String) | Should -Match 'MaxValueBytes\s*:\s*51200'
+        $value = [byte[]]::new(50KB - 100)
+        1..3 | ForEach-Object { Write-SharedMemory $big -InputObject $value }
+        $big.Version | Should -Be 3
+        $record = $null
+        try { Write-SharedMemory $big -InputObject ([byte[]]::new(60KB)) -ErrorAction Stop } catch { $record = $_ }
+        $record.FullyQualifiedErrorId | Should -Be ('WriteSharedMemoryValueTooLarge' + $Id)
+        $record.Exception.Message | Should -Match 'at most 51200 bytes \(its MaxValueBytes\)'
+        $record.Exception.Message | Should -Match '-Size 12\d{4} or more'
+        $big.Version | Should -Be 3
+        (Read-SharedMemory $big).Length | Should -Be $value.Length
+    }
+
+    It 'refuses at the first write a value that a second write of the same size could not take' {
+        $empty = New-SharedMemory -Name ($name + 'empty') -Size 100KB
+        { Write-SharedMemory $empty -InputObject ([byte[]]::new(60KB)) -ErrorAction Stop } | Should -Throw -ErrorId ('WriteSharedMemoryValueTooLarge' + $Id)
+        $empty.Version | Should -Be 0
+        $empty.MaxValueBytes | Should -Be 51200
+        (New-SharedMemory -Name ($name + 'queue') -Size 4KB -Queue).MaxValueBytes | Should -BeNullOrEmpty
+    }
 }

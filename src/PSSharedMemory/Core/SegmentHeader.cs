@@ -271,8 +271,20 @@ namespace PSSharedMemory
         /// Where a new payload goes so that it does not overlap the current value: at the far end from it.
         /// The largest value that fits is therefore the capacity less the current value's length.
         /// </summary>
+        /// <summary>
+        /// The largest value a data area of <paramref name="capacity"/> bytes takes at every write: half of it, since
+        /// the current value stays whole beside the new one until the commit. A larger value could fit into an
+        /// empty area once and then be refused by the next write of the same size, so it is refused from the first.
+        /// </summary>
+        public static long MaxValueLength(long capacity) => capacity / 2;
+
         private long PlaceBesideCurrent(string segmentName, long capacity, uint active, long length)
         {
+            if (length > MaxValueLength(capacity))
+            {
+                throw Errors.Create(SharedMemoryError.ValueTooLarge, segmentName, nameof(Resources.Messages.ValueTooLarge), length, segmentName, MaxValueLength(capacity), capacity, length * 2);
+            }
+
             long d = DescriptorsOffset + (active * DescriptorSize);
             var currentKind = (PayloadKind)_memory.ReadUInt32(d + DescKind);
             ulong currentOffset = _memory.ReadUInt64(d + DescOffset);
@@ -283,8 +295,9 @@ namespace PSSharedMemory
 
             if (length <= capacity - end) return capacity - length;
             if (length <= start) return 0;
+            // Only a current value larger than half the area (written before values were held to half) leaves no room.
             long available = Math.Max(start, capacity - end);
-            throw Errors.Create(SharedMemoryError.ValueTooLarge, segmentName, nameof(Resources.Messages.ValueTooLarge), length, segmentName, available, capacity, end - start);
+            throw Errors.Create(SharedMemoryError.ValueTooLarge, segmentName, nameof(Resources.Messages.ValueNoRoomBesideCurrent), length, segmentName, available, capacity, end - start);
         }
 
         private void RequireValueKind(string segmentName)

@@ -93,6 +93,9 @@ namespace PSSharedMemory
         /// <summary>Value or Queue; null for raw segments.</summary>
         public SegmentKind? Kind { get; }
 
+        /// <summary>The largest value every write takes (half the data area, the other half keeping the current value whole); null for queues and raw segments.</summary>
+        public long? MaxValueBytes => Kind == SegmentKind.Value ? SegmentHeader.MaxValueLength(Size) : null;
+
         /// <summary>How values and messages are checked, as the header said when this handle opened it; null for raw segments.</summary>
         public ChecksumAlgorithm? Checksum { get; }
 
@@ -374,6 +377,13 @@ namespace PSSharedMemory
                 throw Errors.Create(SharedMemoryError.FileInvalid, options.Path, nameof(Resources.Messages.PathIsDirectory), options.Path);
             }
 
+            // The file is created, its folders are not; said here, as the platform's "not found" would read as a missing segment.
+            string? folder = options.Path is null ? null : System.IO.Path.GetDirectoryName(options.Path);
+            if (options.Mode != OpenMode.OpenExisting && !string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                throw Errors.Create(SharedMemoryError.FileInvalid, options.Path, nameof(Resources.Messages.PathFolderMissing), options.Path, folder);
+            }
+
             SegmentName name = platform.ParseName(options.Name, options.Scope);
             while (true)
             {
@@ -410,6 +420,12 @@ namespace PSSharedMemory
 
                     keep = true;
                     return segment;
+                }
+                catch (SharedMemoryException e) when (e.Error != SharedMemoryError.LockTimeout && e.Error != SharedMemoryError.LockReentered && e.Error != SharedMemoryError.Canceled)
+                {
+                    // A failed call leaves the machine as it found it: no lock name without its segment.
+                    if (IndexOf(LocksHeldByThisThread, name) < 0) platform.DiscardUnusedLock(name, options.Path, crossProcessLock);
+                    throw;
                 }
                 finally
                 {

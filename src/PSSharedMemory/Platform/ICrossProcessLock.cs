@@ -14,6 +14,9 @@ namespace PSSharedMemory.Platform
 
         void Release();
 
+        /// <summary>True when opening this lock made its name (a Unix lock companion); false when it existed, and on Windows.</summary>
+        bool CreatedByThisOpen { get; }
+
         /// <summary>True once the segment was removed: a process that reopens by name must get a fresh lock.</summary>
         bool IsRetired { get; }
 

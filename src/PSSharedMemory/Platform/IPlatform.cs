@@ -27,6 +27,14 @@ namespace PSSharedMemory.Platform
         void Unlink(SegmentName name, bool fileBacked);
 
         /// <summary>
+        /// After an open failed, so that a failed call leaves nothing behind: removes the lock's name when this
+        /// open made it, or when no mapping of the name (or file at <paramref name="path"/>) exists, taking the
+        /// lock without waiting and retiring it first, as a removal does. A lock another process holds is in
+        /// use and stays. Windows names go with their last handle: nothing to do there.
+        /// </summary>
+        void DiscardUnusedLock(SegmentName name, string? path, ICrossProcessLock crossProcessLock);
+
+        /// <summary>
         /// Sleeps until the 32-bit word at <paramref name="offset"/> differs from <paramref name="observed"/>, a
         /// wake-up arrives, or <paramref name="timeout"/> passes; may return early. Linux sleeps on the word
         /// itself (futex); other systems poll it.

@@ -25,6 +25,8 @@ namespace PSSharedMemory.Platform.Unix
 
         public bool IsRetired => _companion.Memory.ReadUInt32(LockCompanion.RetiredOffset) != 0;
 
+        public bool CreatedByThisOpen => _companion.Created;
+
         public static FileLock Open(UnixConstants c, string path, AccessPolicy policy = default) =>
             new FileLock(c, path, LockCompanion.Open(c, path, keepDescriptor: true, policy, _ => { }));
 

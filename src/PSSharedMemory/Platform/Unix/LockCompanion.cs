@@ -21,21 +21,25 @@ namespace PSSharedMemory.Platform.Unix
 
         private UnixMapping? _mapping;
 
-        private LockCompanion(UnixMapping mapping, int fd)
+        private LockCompanion(UnixMapping mapping, int fd, bool created)
         {
             _mapping = mapping;
             Memory = new MappedMemory(mapping.Address, mapping.Length);
             FileDescriptor = fd;
+            Created = created;
         }
 
         public MappedMemory Memory { get; }
+
+        /// <summary>True when this open made the companion's file (O_CREAT|O_EXCL succeeded).</summary>
+        public bool Created { get; }
 
         /// <summary>The open descriptor when the caller asked to keep it (flock-based locks), else -1.</summary>
         public int FileDescriptor { get; private set; }
 
         public static LockCompanion Open(UnixConstants c, string path, bool keepDescriptor, AccessPolicy policy, Action<MappedMemory> initialize)
         {
-            int fd = OpenOrCreate(c, path, policy);
+            int fd = OpenOrCreate(c, path, policy, out bool created);
             bool keep = false;
             try
             {
@@ -45,7 +49,7 @@ namespace PSSharedMemory.Platform.Unix
                 if (size < Length && UnixNative.FTruncate(fd, Length) != 0) throw UnixErrors.From(c, UnixErrors.LastErrno(), "ftruncate", path);
                 IntPtr address = UnixNative.MMap(IntPtr.Zero, (UIntPtr)Length, UnixNative.ProtReadWrite, UnixNative.MapShared, fd, 0);
                 if (address == UnixNative.MapFailed) throw UnixErrors.From(c, UnixErrors.LastErrno(), "mmap", path);
-                var companion = new LockCompanion(new UnixMapping(address, Length, path), keepDescriptor ? fd : -1);
+                var companion = new LockCompanion(new UnixMapping(address, Length, path), keepDescriptor ? fd : -1, created);
                 if (companion.Memory.ReadUInt32(MagicOffset) != Magic)
                 {
                     // Only an uninitialised companion takes the flock, so a flock-based owner never blocks an opener here.
@@ -71,14 +75,16 @@ namespace PSSharedMemory.Platform.Unix
         }
 
         /// <summary>Creates the companion with the policy's mode, or opens an existing one that passes the owner check.</summary>
-        private static int OpenOrCreate(UnixConstants c, string path, AccessPolicy policy)
+        private static int OpenOrCreate(UnixConstants c, string path, AccessPolicy policy, out bool created)
         {
             int flags = c.ReadWrite | c.CloseOnExec | c.NoFollow;
             while (true)
             {
+                created = false;
                 int fd = UnixNative.Open(path, flags | c.Create | c.Exclusive, Convert.ToInt32("600", 8));
                 if (fd >= 0)
                 {
+                    created = true;
                     UnixOwnership.ApplyMode(c, fd, path, policy);
                     return fd;
                 }

@@ -36,6 +36,8 @@ namespace PSSharedMemory.Platform.Unix
 
         public bool IsRetired => _companion.Memory.ReadUInt32(LockCompanion.RetiredOffset) != 0;
 
+        public bool CreatedByThisOpen => _companion.Created;
+
         public static RobustMutexLock Open(UnixConstants c, string path, AccessPolicy policy = default)
         {
             var companion = LockCompanion.Open(c, path, keepDescriptor: false, policy, memory => InitializeMutex(c, path, memory));

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading;
 
 namespace PSSharedMemory.Platform.Unix
 {
@@ -57,16 +58,46 @@ namespace PSSharedMemory.Platform.Unix
 
         public ICrossProcessLock OpenLock(SegmentName name, AccessPolicy policy)
         {
-            if (_isLinux) return RobustMutexLock.Open(_c, LinuxShmDirectory + name.LockName, policy);
+            if (_isLinux) return RobustMutexLock.Open(_c, LockPath(name), policy);
             EnsureSharedDirectory(MacLockDirectory);
-            return FileLock.Open(_c, MacLockDirectory + name.LockName, policy);
+            return FileLock.Open(_c, LockPath(name), policy);
         }
 
         public void Unlink(SegmentName name, bool fileBacked)
         {
             if (!fileBacked) RemovePath(_isLinux ? LinuxShmDirectory + name.MappingName : "/" + name.MappingName, throwOnError: true);
-            RemovePath(_isLinux ? LinuxShmDirectory + name.LockName : MacLockDirectory + name.LockName, throwOnError: true);
+            RemovePath(LockPath(name), throwOnError: true);
         }
+
+        public void DiscardUnusedLock(SegmentName name, string? path, ICrossProcessLock crossProcessLock)
+        {
+            LockOutcome outcome;
+            try
+            {
+                outcome = crossProcessLock.Acquire(TimeSpan.Zero, CancellationToken.None);
+            }
+            catch (SharedMemoryException)
+            {
+                return; // the open's own error is the one to report
+            }
+
+            if (outcome == LockOutcome.TimedOut) return;
+            try
+            {
+                // macOS shm objects have no path to look at: there only a lock this open made is removed.
+                string? mapping = path ?? (_isLinux ? LinuxShmDirectory + name.MappingName : null);
+                bool mappingExists = mapping is null || File.Exists(mapping) || Directory.Exists(mapping);
+                if (!crossProcessLock.CreatedByThisOpen && mappingExists) return;
+                crossProcessLock.Retire();
+                RemovePath(LockPath(name), throwOnError: false);
+            }
+            finally
+            {
+                crossProcessLock.Release();
+            }
+        }
+
+        private string LockPath(SegmentName name) => (_isLinux ? LinuxShmDirectory : MacLockDirectory) + name.LockName;
 
         /// <summary>Linux: a futex on the shared word (not the private kind, which would not cross processes).</summary>
         public void WaitForChange(MappedMemory memory, long offset, uint observed, TimeSpan timeout)

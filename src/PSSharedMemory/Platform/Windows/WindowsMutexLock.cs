@@ -24,6 +24,9 @@ namespace PSSharedMemory.Platform.Windows
         /// <summary>Windows removes a name with its last handle, so a name is never stale while we hold a handle.</summary>
         public bool IsRetired => false;
 
+        /// <summary>A named mutex goes with its last handle, so nothing is left to clean up: always false.</summary>
+        public bool CreatedByThisOpen => false;
+
         public LockOutcome Acquire(TimeSpan timeout, CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();

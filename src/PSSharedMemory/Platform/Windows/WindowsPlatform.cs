@@ -97,6 +97,10 @@ namespace PSSharedMemory.Platform.Windows
         {
         }
 
+        public void DiscardUnusedLock(SegmentName name, string? path, ICrossProcessLock crossProcessLock)
+        {
+        }
+
         /// <summary>WaitOnAddress works within one process only, so other processes' changes are polled.</summary>
         public void WaitForChange(MappedMemory memory, long offset, uint observed, TimeSpan timeout) => ChangePolling.Wait(memory, offset, observed, timeout);
 
