@@ -8,6 +8,7 @@ BeforeDiscovery {
         @{ Reason = 'SizeRequired'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name }; Target = { $name } }
         @{ Reason = 'SizeExceedsExisting'; Category = 'InvalidArgument'; Cmdlet = 'New'; Arrange = { New-SharedMemory -Name $name -Size 100 }; Act = { New-SharedMemory -Name $name -Size 200 }; Target = { 200 } }
         @{ Reason = 'OutOfRange'; Category = 'InvalidArgument'; Cmdlet = 'Read'; Arrange = { New-SharedMemory -Name $name -Size 100 -Raw }; Act = { Read-SharedMemory -Name $name -Offset 99 -Count 2 }; Target = { 99 } }
+        @{ Reason = 'OutOfRange'; Category = 'InvalidArgument'; Cmdlet = 'Read'; Arrange = { New-SharedMemory -Name $name -Size 100 -Raw }; Act = { Read-SharedMemory -Name $name -Offset 0 -Count 8 -Destination ([byte[]]::new(10)) -DestinationOffset 3 }; Target = { 3 } }
         @{ Reason = 'OutOfRange'; Category = 'InvalidArgument'; Cmdlet = 'Write'; Arrange = { New-SharedMemory -Name $name -Size 100 -Raw }; Act = { Write-SharedMemory -Name $name -Bytes 1, 2 -Offset 99 }; Target = { 99 } }
         @{ Reason = 'FileInvalid'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Path $TestDrive -Size 100 }; Target = { $TestDrive } }
         @{ Reason = 'FileInvalid'; Category = 'InvalidArgument'; Cmdlet = 'New'; Act = { New-SharedMemory -Name $name -Path (Join-Path $TestDrive 'no' 'such' 'folder.bin') -Size 100 }; Target = { Join-Path $TestDrive 'no' 'such' 'folder.bin' } }

@@ -71,4 +71,34 @@ Describe 'Read-SharedMemory' {
         }
         finally { $peer | Stop-Process -Force }
     }
+
+    It 'reads raw bytes into an array of the caller''s with -Destination, emitting nothing' {
+        $raw = New-SharedMemory -Name ($name + 'raw') -Size 1MB -Raw
+        Write-SharedMemory $raw -Bytes 1, 2, 3 -Offset 1000
+        $into = [byte[]]::new(10)
+        $into[0] = 9
+        $out = Read-SharedMemory $raw -Offset 1000 -Count 3 -Destination $into -DestinationOffset 4
+        $out | Should -BeNullOrEmpty
+        $into | Should -Be @(9, 0, 0, 0, 1, 2, 3, 0, 0, 0)
+        # The same array again, by name: nothing new is made.
+        Read-SharedMemory -Name ($name + 'raw') -Offset 999 -Count 2 -Destination $into
+        $into[0..1] | Should -Be @(0, 1)
+    }
+
+    It 'refuses a -Destination too small for -Count, reading nothing' {
+        $raw = New-SharedMemory -Name ($name + 'raw') -Size 100 -Raw
+        Write-SharedMemory $raw -Bytes 5, 5, 5 -Offset 0
+        $into = [byte[]]::new(4)
+        { Read-SharedMemory $raw -Offset 0 -Count 3 -Destination $into -DestinationOffset 2 -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryOutOfRange' + $Id)
+        { Read-SharedMemory $raw -Offset 0 -Count 3 -Destination $into -DestinationOffset -1 -ErrorAction Stop } | Should -Throw -ErrorId ('ReadSharedMemoryOutOfRange' + $Id)
+        $into | Should -Be @(0, 0, 0, 0)
+    }
+
+    It 'has a benchmark of large raw reads that runs and leaves no segment behind' {
+        $lines = & (Join-Path $PSScriptRoot '../../bench/Measure-RawRead.ps1') -SizeMB 1 -Rounds 1 -WarmUp 0
+        $lines | Should -HaveCount 8
+        $lines[1] | Should -Match '^Read-SharedMemory -Count \(a new array\)\s+[\d.]+ ms\s+write [\d.]+x$'
+        Get-SharedMemory -Name 'measure-raw-*' | Should -BeNullOrEmpty
+        Get-ShmEntry | Where-Object { $_ -like 'measure-raw-*' } | Should -BeNullOrEmpty
+    }
 }

@@ -41,6 +41,16 @@ namespace PSSharedMemory.Commands
         [Parameter(Mandatory = true, ParameterSetName = RawByNameSet)]
         public long Count { get; set; }
 
+        /// <summary>With -Count: an array of the caller's to read the bytes into, instead of a new array emitted per call.</summary>
+        [Parameter(ParameterSetName = RawByHandleSet)]
+        [Parameter(ParameterSetName = RawByNameSet)]
+        public byte[]? Destination { get; set; }
+
+        /// <summary>With -Destination: where in it the bytes go.</summary>
+        [Parameter(ParameterSetName = RawByHandleSet)]
+        [Parameter(ParameterSetName = RawByNameSet)]
+        public int DestinationOffset { get; set; }
+
         /// <summary>
         /// Value segment: wait for a value newer than the last one this handle read (or than -Since), then emit it.
         /// Queue: keep emitting messages as they arrive until the producer ends the stream.
@@ -70,8 +80,7 @@ namespace PSSharedMemory.Commands
                 SharedMemorySegment segment = use.Segment;
                 if (IsRaw)
                 {
-                    byte[] bytes = UnderLock(segment, TimeoutSeconds, locked => locked.ReadBytes(Offset, Count));
-                    WriteObject(bytes, enumerateCollection: false);
+                    ReadRaw(segment);
                     return;
                 }
 
@@ -95,6 +104,29 @@ namespace PSSharedMemory.Commands
             {
                 WriteError(ToErrorRecord(e));
             }
+        }
+
+        private void ReadRaw(SharedMemorySegment segment)
+        {
+            if (Destination is null)
+            {
+                byte[] bytes = UnderLock(segment, TimeoutSeconds, locked => locked.ReadBytes(Offset, Count));
+                WriteObject(bytes, enumerateCollection: false);
+                return;
+            }
+
+            // Checked before the lock is taken: a range that cannot fit the caller's array reads nothing.
+            if (DestinationOffset < 0 || Count < 0 || DestinationOffset > Destination.Length || Count > Destination.Length - DestinationOffset)
+            {
+                throw Errors.Create(SharedMemoryError.OutOfRange, DestinationOffset, nameof(Resources.Messages.DestinationTooSmall), Count, DestinationOffset, Destination.Length);
+            }
+
+            UnderLock(segment, TimeoutSeconds, locked =>
+            {
+                locked.ReadBytes(Offset, Destination, DestinationOffset, (int)Count);
+                return true;
+            });
+            Verbose(nameof(Resources.Messages.VerboseReadInto), Count, segment.Name, Offset, DestinationOffset);
         }
 
         private void Emit(SharedMemorySegment segment, StoredValue value)

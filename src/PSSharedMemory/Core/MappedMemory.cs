@@ -100,9 +100,23 @@ namespace PSSharedMemory
         {
             Check(offset, count);
             if (count > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(count));
-            var result = new byte[count];
+            byte[] result = NewUnzeroedArray((int)count);
             Read(offset, result, 0, (int)count);
             return result;
+        }
+
+        /// <summary>
+        /// An array for bytes about to be copied over whole: GC.AllocateUninitializedArray where the runtime has
+        /// it (.NET 5 and later), which skips zeroing what the copy overwrites anyway; else a plain new array.
+        /// </summary>
+        private static readonly Func<int, bool, byte[]>? AllocateUninitialized = FindAllocateUninitialized();
+
+        private static byte[] NewUnzeroedArray(int length) => AllocateUninitialized?.Invoke(length, false) ?? new byte[length];
+
+        private static Func<int, bool, byte[]>? FindAllocateUninitialized()
+        {
+            var method = typeof(GC).GetMethod("AllocateUninitializedArray", new[] { typeof(int), typeof(bool) });
+            return method is null ? null : (Func<int, bool, byte[]>)method.MakeGenericMethod(typeof(byte)).CreateDelegate(typeof(Func<int, bool, byte[]>));
         }
 
         public void Clear(long offset, long count)
