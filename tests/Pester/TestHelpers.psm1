@@ -48,19 +48,28 @@ function Clear-TestSegment {
     <#
     Closes this session's handles, removes the segments, and on Linux deletes anything left in /dev/shm
     under a name New-TestSegmentName gave out (a segment, its lock companion, names made from it), so that
-    every test leaves /dev/shm as it found it, passed or failed.
+    every test leaves /dev/shm as it found it, passed or failed. A lock companion found without its segment
+    fails the test after the clean-up: no call of the module may leave one, failed or not.
     #>
+    # A file-backed segment's lock file stands in /dev/shm without a segment there, rightly.
+    $fileBacked = @(Get-SharedMemory | Where-Object IsFileBacked | ForEach-Object Name)
     Get-SharedMemory | Remove-SharedMemory -Confirm:$false -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+    $orphans = [System.Collections.Generic.List[string]]::new()
     if ($IsLinux) {
-        foreach ($name in $script:SegmentNames) {
-            foreach ($entry in Get-ChildItem -LiteralPath '/dev/shm' -Force -Filter "$name*") {
-                # A test may plant an object owned by another user; /dev/shm is sticky, so take it back to remove it.
-                if ($entry.User -ne [Environment]::UserName) { & chown ([Environment]::UserName) $entry.FullName }
-                Remove-Item -LiteralPath $entry.FullName -Force -ErrorAction SilentlyContinue
-            }
+        $entries = @($script:SegmentNames | ForEach-Object { Get-ChildItem -LiteralPath '/dev/shm' -Force -Filter "$_*" } | Sort-Object FullName -Unique)
+        # A lock file without its segment is what no call may leave, failed or not: the test fails on it.
+        foreach ($entry in $entries | Where-Object Name -like '*_Mutex') {
+            $segment = $entry.Name -replace '_Mutex$'
+            if ($segment -notin $fileBacked -and -not (Test-Path -LiteralPath "/dev/shm/$segment")) { $orphans.Add($entry.Name) }
+        }
+        foreach ($entry in $entries) {
+            # A test may plant an object owned by another user; /dev/shm is sticky, so take it back to remove it.
+            if ($entry.User -ne [Environment]::UserName) { & chown ([Environment]::UserName) $entry.FullName }
+            Remove-Item -LiteralPath $entry.FullName -Force -ErrorAction SilentlyContinue
         }
     }
     $script:SegmentNames.Clear()
+    if ($orphans.Count) { throw "The test left lock files without their segments in /dev/shm: $($orphans -join ', ')" }
 }
 
 function Get-PeerArgument {
