@@ -1,0 +1,142 @@
+<#
+.SYNOPSIS
+    Times the hand-off of plain objects from one warm pwsh process to another: the module's queue against the
+    hand-offs a scripter writes today, and against the scripts with no hand-off at all.
+.DESCRIPTION
+    Starts two pwsh processes (this pwsh's own kind) and keeps them for the whole run: a producer, holding
+    -Count five-property objects made before any clock starts, and a consumer, which sums their Size with
+    ForEach-Object as a script would. Each round of a method tells the consumer to get ready, starts the
+    clock, tells the producer to send, and stops the clock when the consumer has read the last object. The
+    consumer reports the count, the sum and the type of each property of the last object; a method that
+    loses or changes anything fails the run.
+
+    Methods, each one round of warm-up, then -Rounds rounds in turns with the others (the median is shown):
+      queue       Write-SharedMemory into a queue, Read-SharedMemory -Wait in the consumer
+      clixml-tmp  Export-Clixml to a file in the temp folder, then Import-Clixml
+      clixml-shm  the same through /dev/shm (Linux)
+      pipe-json   a named pipe (System.IO.Pipes) carrying one ConvertTo-Json -Compress line per object
+      pipe-clixml the same pipe carrying each object's PSSerializer text on one line
+      floor       the same two scripts with the hand-off taken out: the producer's pipeline ends in
+                  Out-Null, the consumer iterates objects it already holds
+    Every ratio is the method's median against the queue's, measured in the same run.
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/Measure-HandOff.ps1 -ModuleManifest ./out/PSSharedMemory/0.1.0/PSSharedMemory.psd1
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    [ValidateRange(1, 1000000)] [int] $Count = 10000,
+    [ValidateRange(1, 100)] [int] $Rounds = 5
+)
+
+$ErrorActionPreference = 'Stop'
+$ModuleManifest = (Resolve-Path $ModuleManifest).Path
+$tag = 'handoff' + [Diagnostics.Process]::GetCurrentProcess().Id
+$tempFile = Join-Path ([IO.Path]::GetTempPath()) "$tag.clixml"
+$shmFile = "/dev/shm/$tag.clixml"
+$queue = "${tag}q"
+$methods = @('queue', 'clixml-tmp', 'pipe-json', 'pipe-clixml', 'floor')
+if ($IsLinux) { $methods = @('queue', 'clixml-tmp', 'clixml-shm', 'pipe-json', 'pipe-clixml', 'floor') }
+
+# How to start a pwsh like this one: pwsh in $PSHOME, or pwsh.dll under dotnet for the .NET tool.
+$exe = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
+$pwsh = @(if (Test-Path -LiteralPath $exe -PathType Leaf) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
+
+function Start-Worker {
+    $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', '-')) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.UseShellExecute = $false
+    [Diagnostics.Process]::Start($start)
+}
+
+function Send-Statement([Diagnostics.Process] $Worker, [string] $Statement) {
+    # pwsh -Command - runs each line it reads; a statement is one line.
+    $Worker.StandardInput.WriteLine($Statement)
+    $Worker.StandardInput.Flush()
+}
+
+function Wait-Line([Diagnostics.Process] $Worker, [string] $Prefix) {
+    while ($true) {
+        $reading = $Worker.StandardOutput.ReadLineAsync()
+        if (-not $reading.Wait([TimeSpan]::FromMinutes(2))) { throw "no '$Prefix' from a worker in two minutes" }
+        $line = $reading.Result
+        if ($null -eq $line) { throw "a worker ended while the driver waited for '$Prefix'" }
+        # pwsh -Command - may put a terminal mode sequence before a line's text.
+        $at = $line.IndexOf($Prefix, [StringComparison]::Ordinal)
+        if ($at -ge 0) { return $line.Substring($at + $Prefix.Length).Trim() }
+    }
+}
+
+$objects = "`$items = 1..$Count | ForEach-Object { [pscustomobject]@{ Id = `$_; Name = ""item`$_""; Size = `$_ * 3; When = [datetime]::UtcNow; Tags = 'a', 'b' } }"
+$summary = '"done {0} {1} {2}" -f $n, $sum, (($last.PSObject.Properties | ForEach-Object { $_.TypeNameOfValue -replace ''^System\.'' }) -join ''/'')'
+$init = '$n = 0; $sum = 0; $last = $null'
+$consume = 'ForEach-Object { $n++; $sum += $_.Size; $last = $_ }'
+$waitFor = { param($path) "while (-not (Test-Path -LiteralPath '$path.done')) { [Threading.Thread]::Sleep(1) }" }
+
+$producerScript = @{
+    'queue' = "`$items | Write-SharedMemory -Name $queue"
+    'clixml-tmp' = "`$items | Export-Clixml -LiteralPath '$tempFile'; Set-Content -LiteralPath '$tempFile.done' -Value x"
+    'clixml-shm' = "`$items | Export-Clixml -LiteralPath '$shmFile'; Set-Content -LiteralPath '$shmFile.done' -Value x"
+    'pipe-json' = "`$p = [IO.Pipes.NamedPipeClientStream]::new('.', '$tag', 'Out'); `$p.Connect(60000); `$w = [IO.StreamWriter]::new(`$p); `$items | ForEach-Object { `$w.WriteLine((ConvertTo-Json -InputObject `$_ -Compress)) }; `$w.Dispose()"
+    'pipe-clixml' = "`$p = [IO.Pipes.NamedPipeClientStream]::new('.', '$tag', 'Out'); `$p.Connect(60000); `$w = [IO.StreamWriter]::new(`$p); `$items | ForEach-Object { `$w.WriteLine(([Management.Automation.PSSerializer]::Serialize(`$_) -replace '\r?\n', '')) }; `$w.Dispose()"
+    'floor' = '$items | Out-Null'
+}
+# Each consumer statement first says it is ready (after any setup a scripter would do ahead), then reads.
+$consumerScript = @{
+    'queue' = "$init; 'ready'; Read-SharedMemory -Name $queue -Wait | $consume; $summary"
+    'clixml-tmp' = "$init; 'ready'; $(& $waitFor $tempFile); Import-Clixml -LiteralPath '$tempFile' | $consume; Remove-Item -LiteralPath '$tempFile', '$tempFile.done'; $summary"
+    'clixml-shm' = "$init; 'ready'; $(& $waitFor $shmFile); Import-Clixml -LiteralPath '$shmFile' | $consume; Remove-Item -LiteralPath '$shmFile', '$shmFile.done'; $summary"
+    'pipe-json' = "$init; `$s = [IO.Pipes.NamedPipeServerStream]::new('$tag', 'In'); 'ready'; `$s.WaitForConnection(); `$r = [IO.StreamReader]::new(`$s); & { while (`$null -ne (`$l = `$r.ReadLine())) { ConvertFrom-Json -InputObject `$l } } | $consume; `$r.Dispose(); $summary"
+    'pipe-clixml' = "$init; `$s = [IO.Pipes.NamedPipeServerStream]::new('$tag', 'In'); 'ready'; `$s.WaitForConnection(); `$r = [IO.StreamReader]::new(`$s); & { while (`$null -ne (`$l = `$r.ReadLine())) { [Management.Automation.PSSerializer]::Deserialize(`$l) } } | $consume; `$r.Dispose(); $summary"
+    'floor' = "$init; 'ready'; `$held | $consume; $summary"
+}
+
+$producer = Start-Worker
+$consumer = Start-Worker
+try {
+    Send-Statement $producer "Import-Module '$ModuleManifest'; `$ProgressPreference = 'SilentlyContinue'; $objects; New-SharedMemory -Name $queue -Queue -Size 4MB | Out-Null; 'set'"
+    Send-Statement $consumer "Import-Module '$ModuleManifest'; `$ProgressPreference = 'SilentlyContinue'; $($objects -replace '\$items', '$held'); 'set'"
+    $null = Wait-Line $producer 'set'
+    $null = Wait-Line $consumer 'set'
+
+    $expected = $null
+    $times = @{}
+    foreach ($method in $methods) { $times[$method] = [Collections.Generic.List[double]]::new() }
+    foreach ($round in 0..$Rounds) {
+        foreach ($method in $methods) {
+            Send-Statement $consumer $consumerScript[$method]
+            $null = Wait-Line $consumer 'ready'
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            Send-Statement $producer "$($producerScript[$method]); 'sent'"
+            $result = Wait-Line $consumer 'done'
+            $elapsed = $clock.Elapsed.TotalMilliseconds
+            $null = Wait-Line $producer 'sent'
+            if ($null -eq $expected) { $expected = $result }
+            # Every method must deliver every object and the same sum. The types are those CliXml gives back: JSON
+            # gives others by design (reported, not failed), and the floor's objects never left their process.
+            $same = if ($method -in 'pipe-json', 'floor') { ($result -split ' ')[0..1] -join ' ' -eq (($expected -split ' ')[0..1] -join ' ') } else { $result -eq $expected }
+            if (-not $same) { throw "$method delivered '$result', expected '$expected'" }
+            if ($round -gt 0) { $times[$method].Add($elapsed) }
+            if ($method -eq 'pipe-json' -and $round -eq 1) { $jsonResult = $result }
+        }
+    }
+
+    $median = @{}
+    foreach ($method in $methods) { $sorted = $times[$method] | Sort-Object; $median[$method] = $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)] }
+    "{0} objects from one warm pwsh to another, median of {1} rounds in turns, pwsh {2} on {3} cores" -f $Count, $Rounds, $PSVersionTable.PSVersion, [Environment]::ProcessorCount
+    "delivered: $expected (count, sum of Size, property types of the last object)"
+    foreach ($method in $methods) {
+        $note = if ($method -eq 'pipe-json') { " (JSON delivered: $jsonResult)" } else { '' }
+        '{0,-12} {1,9:n1} ms  {2,6:n2}x the queue{3}' -f $method, $median[$method], ($median[$method] / $median['queue']), $note
+    }
+}
+finally {
+    foreach ($worker in $producer, $consumer) {
+        if (-not $worker.HasExited) { $worker.Kill() }
+        $worker.Dispose()
+    }
+    foreach ($path in "/dev/shm/$queue", "/dev/shm/${queue}_Mutex", $tempFile, "$tempFile.done", $shmFile, "$shmFile.done") {
+        if (Test-Path -LiteralPath $path) { Remove-Item -LiteralPath $path -Force }
+    }
+}
