@@ -34,8 +34,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
-# Get-PwshCommand: how to start a pwsh like this one, shared with the Pester suite's peers.
-Import-Module (Join-Path $PSScriptRoot 'tests/Pester/TestHelpers.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'tools/PwshCommand.psm1') -Force
 
 $root = $PSScriptRoot
 $version = ([xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1

@@ -37,9 +37,8 @@ $queue = "${tag}q"
 $methods = @('queue', 'clixml-tmp', 'pipe-json', 'pipe-clixml', 'floor')
 if ($IsLinux) { $methods = @('queue', 'clixml-tmp', 'clixml-shm', 'pipe-json', 'pipe-clixml', 'floor') }
 
-# How to start a pwsh like this one: pwsh in $PSHOME, or pwsh.dll under dotnet for the .NET tool.
-$exe = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
-$pwsh = @(if (Test-Path -LiteralPath $exe -PathType Leaf) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
+Import-Module (Join-Path $PSScriptRoot '../tools/PwshCommand.psm1')
+$pwsh = Get-PwshCommand
 
 function Start-Worker {
     $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])

@@ -1,6 +1,8 @@
 # Shared helpers of the Pester suite. build.ps1 -Task Test sets $env:PSSHAREDMEMORY_MANIFEST to the module it built.
 
 $script:SegmentNames = [System.Collections.Generic.List[string]]::new()
+# Get-PwshCommand: how to start another pwsh like this one, shared with build.ps1 and the benchmark scripts.
+Import-Module (Join-Path $PSScriptRoot '../../tools/PwshCommand.psm1')
 
 function Get-TestModuleManifest {
     if ($env:PSSHAREDMEMORY_MANIFEST) { return $env:PSSHAREDMEMORY_MANIFEST }
@@ -8,20 +10,6 @@ function Get-TestModuleManifest {
         Sort-Object { [version]$_.Directory.Name } -Descending | Select-Object -First 1
     if (-not $built) { throw 'Build the module first: ./build.ps1 -Task Build' }
     $built.FullName
-}
-
-function Get-PwshCommand {
-    <#
-    How to start another pwsh like this one, as an array: the program, then the arguments that come before
-    pwsh's own. A package install and Windows have a pwsh executable in $PSHOME; the dotnet tool runs
-    pwsh.dll under dotnet (its pwsh is a launcher that starts that as a child), so the engine is started
-    directly and the process returned is the one that runs the script.
-    #>
-    $executable = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
-    if (Test-Path -LiteralPath $executable -PathType Leaf) { return , @($executable) }
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    if (-not (Test-Path -LiteralPath $dll)) { throw "No pwsh in $PSHOME" }
-    , @((Get-Process -Id $PID).Path, $dll)
 }
 
 function New-TestSegmentName {

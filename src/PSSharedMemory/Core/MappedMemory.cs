@@ -100,23 +100,27 @@ namespace PSSharedMemory
         {
             Check(offset, count);
             if (count > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(count));
-            byte[] result = NewUnzeroedArray((int)count);
+            byte[] result = UnzeroedArrays.New((int)count);
             Read(offset, result, 0, (int)count);
             return result;
         }
 
         /// <summary>
-        /// An array for bytes about to be copied over whole: GC.AllocateUninitializedArray where the runtime has
-        /// it (.NET 5 and later), which skips zeroing what the copy overwrites anyway; else a plain new array.
+        /// Arrays for bytes about to be copied over whole: GC.AllocateUninitializedArray where the runtime has it
+        /// (.NET 5 and later), which skips zeroing what the copy overwrites anyway; else a plain new array. A class
+        /// of its own so that the runtime is asked once, at the first raw read, not when any mapping is first used.
         /// </summary>
-        private static readonly Func<int, bool, byte[]>? AllocateUninitialized = FindAllocateUninitialized();
-
-        private static byte[] NewUnzeroedArray(int length) => AllocateUninitialized?.Invoke(length, false) ?? new byte[length];
-
-        private static Func<int, bool, byte[]>? FindAllocateUninitialized()
+        private static class UnzeroedArrays
         {
-            var method = typeof(GC).GetMethod("AllocateUninitializedArray", new[] { typeof(int), typeof(bool) });
-            return method is null ? null : (Func<int, bool, byte[]>)method.MakeGenericMethod(typeof(byte)).CreateDelegate(typeof(Func<int, bool, byte[]>));
+            private static readonly Func<int, bool, byte[]>? Allocate = Find();
+
+            public static byte[] New(int length) => Allocate?.Invoke(length, false) ?? new byte[length];
+
+            private static Func<int, bool, byte[]>? Find()
+            {
+                var method = typeof(GC).GetMethod("AllocateUninitializedArray", new[] { typeof(int), typeof(bool) });
+                return method is null ? null : (Func<int, bool, byte[]>)method.MakeGenericMethod(typeof(byte)).CreateDelegate(typeof(Func<int, bool, byte[]>));
+            }
         }
 
         public void Clear(long offset, long count)

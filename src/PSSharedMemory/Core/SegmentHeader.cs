@@ -268,16 +268,16 @@ namespace PSSharedMemory
         }
 
         /// <summary>
-        /// Where a new payload goes so that it does not overlap the current value: at the far end from it.
-        /// The largest value that fits is therefore the capacity less the current value's length.
-        /// </summary>
-        /// <summary>
         /// The largest value a data area of <paramref name="capacity"/> bytes takes at every write: half of it, since
         /// the current value stays whole beside the new one until the commit. A larger value could fit into an
         /// empty area once and then be refused by the next write of the same size, so it is refused from the first.
         /// </summary>
         public static long MaxValueLength(long capacity) => capacity / 2;
 
+        /// <summary>
+        /// Where a new payload goes so that it does not overlap the current value: at the far end from it. With
+        /// every value held to <see cref="MaxValueLength"/>, one end always has room.
+        /// </summary>
         private long PlaceBesideCurrent(string segmentName, long capacity, uint active, long length)
         {
             if (length > MaxValueLength(capacity))
