@@ -49,8 +49,7 @@ namespace PSSharedMemory.Platform.Unix
 
         public IMapping OpenNamed(SegmentName name, OpenMode mode, long? length, AccessPolicy policy, out bool created)
         {
-            string path = _isLinux ? LinuxShmDirectory + name.MappingName : "/" + name.MappingName;
-            return OpenObject(path, mode, length, noFollow: true, policy, out created);
+            return OpenObject(MappingPath(name), mode, length, noFollow: true, policy, out created);
         }
 
         public IMapping OpenFile(SegmentName name, string path, OpenMode mode, long? length, AccessPolicy policy, out bool created) =>
@@ -65,7 +64,7 @@ namespace PSSharedMemory.Platform.Unix
 
         public void Unlink(SegmentName name, bool fileBacked)
         {
-            if (!fileBacked) RemovePath(_isLinux ? LinuxShmDirectory + name.MappingName : "/" + name.MappingName, throwOnError: true);
+            if (!fileBacked) RemovePath(MappingPath(name), throwOnError: true);
             RemovePath(LockPath(name), throwOnError: true);
         }
 
@@ -85,7 +84,7 @@ namespace PSSharedMemory.Platform.Unix
             try
             {
                 // macOS shm objects have no path to look at: there only a lock this open made is removed.
-                string? mapping = path ?? (_isLinux ? LinuxShmDirectory + name.MappingName : null);
+                string? mapping = path ?? (_isLinux ? MappingPath(name) : null);
                 bool mappingExists = mapping is null || File.Exists(mapping) || Directory.Exists(mapping);
                 if (!crossProcessLock.CreatedByThisOpen && mappingExists) return;
                 crossProcessLock.Retire();
@@ -96,6 +95,9 @@ namespace PSSharedMemory.Platform.Unix
                 crossProcessLock.Release();
             }
         }
+
+        /// <summary>The shm object's name for shm_open: on Linux also its path in the file system, on macOS not.</summary>
+        private string MappingPath(SegmentName name) => _isLinux ? LinuxShmDirectory + name.MappingName : "/" + name.MappingName;
 
         private string LockPath(SegmentName name) => (_isLinux ? LinuxShmDirectory : MacLockDirectory) + name.LockName;
 
