@@ -22,7 +22,6 @@ namespace PSSharedMemory.Bench
                 case "queue-drain": return QueueDrain(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "uds-serve": return UdsServe(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
                 case "uds-send": return UdsSend(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
-                case "powershell": return PowerShellConsumer.Run();
                 case "idle-wait": return IdleWait(args[1]);
                 default: return 2;
             }

@@ -4,15 +4,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Net.Sockets;
 using System.Threading;
 
 namespace PSSharedMemory.Bench
 {
     /// <summary>
-    /// dotnet run -c Release --project bench/PSSharedMemory.Bench [-- [--quick] [--only copies|lock|create|queues|wake|cmdlets]]
+    /// dotnet run -c Release --project bench/PSSharedMemory.Bench [-- [--quick] [--only copies|lock|create|queues|wake|pwsh]]
     /// Prints one Markdown table; every ratio is against a baseline measured in the same run.
     /// </summary>
     internal static class Program
@@ -31,7 +29,7 @@ namespace PSSharedMemory.Bench
             if (!apart) Console.Error.WriteLine($"PSSharedMemory benchmark, {(quick ? "quick" : "full")} mode, {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}");
             int only = Array.IndexOf(args, "--only");
             string? section = only >= 0 && only + 1 < args.Length ? args[only + 1] : null;
-            var sections = new (string Name, Action<Table> Run)[] { ("copies", Copies), ("lock", Lock), ("create", CreateRemove), ("queues", Queues), ("wake", WakeUp), ("cmdlets", Cmdlets) };
+            var sections = new (string Name, Action<Table> Run)[] { ("copies", Copies), ("lock", Lock), ("create", CreateRemove), ("queues", Queues), ("wake", WakeUp), ("pwsh", Pwsh) };
             foreach (var (sectionName, run) in sections)
             {
                 if (section is not null && section != sectionName) continue;
@@ -606,222 +604,39 @@ namespace PSSharedMemory.Bench
         /// <summary>Milliseconds between the wake-up rows' stores: less than the spinning waiter's 5 ms spin, far more than the sleeping one's 50 µs.</summary>
         private const int PingInterval = 2;
 
-        private static void Cmdlets(Table table)
+        /// <summary>
+        /// The rows that run PowerShell: bench/Measure-Pwsh.ps1 in pwsh from the repository's tool manifest
+        /// (dotnet pwsh), whose scripts start pwsh processes of their own, as users run the module.
+        /// </summary>
+        private static void Pwsh(Table table)
         {
-            var state = InitialSessionState.CreateDefault2();
-            state.ImportPSModule(new[] { Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.psd1") });
-            using Runspace runspace = RunspaceFactory.CreateRunspace(state);
-            // One thread for every invocation, as pwsh runs a session's commands; by default a runspace made in
-            // code starts a thread per invocation, and writing and reading an object then measured 49-51 µs a
-            // repetition against 41 µs on one thread, where PSSerializer's repetitions did not change.
-            runspace.ThreadOptions = PSThreadOptions.ReuseThread;
-            runspace.Open();
-            string name = Unique("cmd");
-            using (var setup = PowerShell.Create())
+            string root = RepositoryRoot();
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = root };
+            string[] arguments = { "pwsh", "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "bench", "Measure-Pwsh.ps1"), "-ModuleManifest", Path.Combine(AppContext.BaseDirectory, "PSSharedMemory.psd1") };
+            foreach (string a in arguments) info.ArgumentList.Add(a);
+            if (quick) info.ArgumentList.Add("-Quick");
+            using Process pwsh = Process.Start(info)!;
+            string? line;
+            while ((line = pwsh.StandardOutput.ReadLine()) is not null)
             {
-                setup.Runspace = runspace;
-                setup.AddScript($"$global:h = New-SharedMemory -Name {name} -Size 32MB; $global:o = [pscustomobject]@{{ Id = 1; Name = 'job'; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' }}; $global:b = [byte[]]::new(1MB); $global:s = 'x' * 10MB; $global:file = [IO.Path]::GetTempFileName()").Invoke();
+                if (!line.StartsWith("| ", StringComparison.Ordinal)) continue;
+                table.AddPrinted(line);
+                Console.Error.WriteLine("  " + line);
             }
 
-            // Each script repeats its statement in a loop, and a figure is the time per repetition less that of
-            // an empty one ($null = $null, in the same loop): each invocation of a script costs several hundred
-            // microseconds more and varies by as much, which once made the single empty statement, timed alone,
-            // take longer than writing and reading an object. Output is dropped by assigning it to $null in every
-            // script: PowerShell compiles an expression piped to Out-Null to that, but runs Out-Null as a command
-            // after a command, which would have charged the cmdlets for a command that PSSerializer never ran.
-            var shells = new List<PowerShell>();
-            Action Script(string statement, int times)
-            {
-                var shell = PowerShell.Create();
-                shell.Runspace = runspace;
-                shell.AddScript($"foreach ($i in 1..{times}) {{ {statement} }}");
-                shells.Add(shell);
-                return () => shell.Invoke();
-            }
-
-            const int ObjectTimes = 100, BytesTimes = 20, ClixmlTimes = 20;
-            Action serializerScript = Script("$null = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($global:o, 2))", ObjectTimes);
-            Action cmdletsScript = Script("Write-SharedMemory -Handle $global:h -InputObject $global:o; $null = Read-SharedMemory -Handle $global:h", ObjectTimes);
-            Action emptyScript = Script("$null = $null", ObjectTimes);
-            Action clixmlScript = Script("$global:o | Export-Clixml -Path $global:file; $null = Import-Clixml -Path $global:file", ClixmlTimes);
-            Action bytesScript = Script("Write-SharedMemory -Handle $global:h -InputObject $global:b; $null = Read-SharedMemory -Handle $global:h", BytesTimes);
-            Action stringScript = Script("Write-SharedMemory -Handle $global:h -InputObject $global:s; $null = Read-SharedMemory -Handle $global:h", 1);
-            var mib = new byte[1 << 20];
-            var copy = new byte[1 << 20];
-            string text = new string('x', 10 * 1024 * 1024);
-            // The engine compiles its own code as it runs, and in a host's loop PSSerializer's path took about
-            // 16,000 repetitions to settle and the cmdlets' about 10,000: both are warmed up before the turns.
-            // After 3 s, PSSerializer still took 127-149 µs a repetition in three full runs of four, and 41 µs
-            // in the fourth.
-            WarmUpWith(() => { serializerScript(); cmdletsScript(); }, TimeSpan.FromSeconds(quick ? 0.5 : 10));
-            // In turns, as the copy rows are, so that a slow stretch of the machine falls on a row and its
-            // baseline alike; the large values apart, whose garbage would otherwise be collected in the small
-            // objects' turns.
-            double[] objectRows = MeasureInTurns(serializerScript, cmdletsScript, emptyScript, clixmlScript);
-            double[] valueRows = MeasureInTurns(bytesScript, () => mib.AsSpan().CopyTo(copy), stringScript, () => System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)));
-            shells.ForEach(shell => shell.Dispose());
-            double empty = objectRows[2] / ObjectTimes;
-            double serializer = (objectRows[0] / ObjectTimes) - empty, cmdlets = (objectRows[1] / ObjectTimes) - empty, clixml = (objectRows[3] / ClixmlTimes) - empty;
-            double bytes = (valueRows[0] / BytesTimes) - empty, str = valueRows[2] - empty;
-            double twoCopies = 2 * valueRows[1], utf8 = valueRows[3];
-            table.Add("cmdlets", "PSSerializer Serialize + Deserialize of a 5-property object (script)", Table.Time(serializer));
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of the same object", Table.Time(cmdlets), "PSSerializer alone", cmdlets / serializer, "≤ 1.5×", cmdlets / serializer <= 1.5);
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 1 MiB byte[]", Table.Time(bytes), "two memcpys " + Table.Time(twoCopies), twoCopies / bytes);
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of a 10 MB string", Table.Time(str), "UTF-8 encode+decode " + Table.Time(utf8), utf8 / str);
-            table.Add("alternative", "Export-Clixml + Import-Clixml of the 5-property object through a temp file", Table.Time(clixml), "", null);
-            table.Add("cmdlets", "Write-SharedMemory + Read-SharedMemory of that object, against the temp file", Table.Time(cmdlets), "temp file", clixml / cmdlets);
-
-            StreamInOneProcess(table, runspace);
-
-            using (var cleanup = PowerShell.Create())
-            {
-                cleanup.Runspace = runspace;
-                cleanup.AddScript("Remove-SharedMemory $global:h -Confirm:$false; Remove-Item $global:file").Invoke();
-            }
-
-            ProcessToProcess(table, runspace);
+            pwsh.WaitForExit();
+            if (pwsh.ExitCode != 0) throw new InvalidOperationException($"bench/Measure-Pwsh.ps1 failed (exit code {pwsh.ExitCode})");
         }
 
-        /// <summary>The $n plain 5-property objects, made fresh, that the cmdlet rows stream.</summary>
-        private const string Objects = "1..$n | ForEach-Object { [pscustomobject]@{ Id = $_; Name = \"item$_\"; State = 'Queued'; When = [datetime]::UtcNow; Tags = 'a','b' } }";
-
-        /// <summary>
-        /// The cmdlet layer's own cost per streamed object, in one process, apart from making the objects: the
-        /// same 10,000 objects, made once, written into a queue and read back, against Export-Clixml to a temp
-        /// file and Import-Clixml. Each round times the writing and the reading separately; warm-up rounds first,
-        /// then the median of each.
-        /// </summary>
-        private static void StreamInOneProcess(Table table, Runspace runspace)
+        /// <summary>The folder holding bench/Measure-Pwsh.ps1, above the benchmark's build output.</summary>
+        private static string RepositoryRoot()
         {
-            int count = 10_000;
-            using (var setup = PowerShell.Create())
+            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
             {
-                setup.Runspace = runspace;
-                setup.AddScript("param($n, $name) $global:items = " + Objects + "; $global:sq = New-SharedMemory -Name $name -Queue -Size 8MB")
-                    .AddParameter("n", count).AddParameter("name", Unique("sq")).Invoke();
+                if (File.Exists(Path.Combine(folder.FullName, "bench", "Measure-Pwsh.ps1"))) return folder.FullName;
             }
 
-            const string Round = "[GC]::Collect(); $clock = [Diagnostics.Stopwatch]::StartNew(); {0}; $wrote = $clock.Elapsed.TotalSeconds; [GC]::Collect(); $clock.Restart(); $got = @({1}).Count; $read = $clock.Elapsed.TotalSeconds; if ($got -ne $global:items.Count) {{ throw \"read $got objects\" }}; $wrote; $read";
-            string queue = string.Format(CultureInfo.InvariantCulture, Round, "$global:items | Write-SharedMemory -Handle $global:sq", "Read-SharedMemory -Handle $global:sq");
-            string file = string.Format(CultureInfo.InvariantCulture, Round, "$global:items | Export-Clixml -Path $global:file", "Import-Clixml -Path $global:file");
-            var rounds = new Dictionary<string, List<double>> { ["qw"] = new(), ["qr"] = new(), ["fw"] = new(), ["fr"] = new() };
-            void Run(string script, string prefix, bool keep)
-            {
-                using var shell = PowerShell.Create();
-                shell.Runspace = runspace;
-                var result = shell.AddScript(script).Invoke();
-                if (shell.HadErrors) throw new InvalidOperationException(shell.Streams.Error[0].ToString());
-                if (!keep) return;
-                rounds[prefix + "w"].Add((double)result[0].BaseObject);
-                rounds[prefix + "r"].Add((double)result[1].BaseObject);
-            }
-
-            int timed = quick ? 3 : 7;
-            for (int round = 0; round < 3 + timed; round++)
-            {
-                Run(queue, "q", keep: round >= 3);
-                Run(file, "f", keep: round >= 3);
-            }
-
-            using (var cleanup = PowerShell.Create())
-            {
-                cleanup.Runspace = runspace;
-                cleanup.AddScript("Remove-SharedMemory $global:sq -Confirm:$false; Remove-Variable items, sq -Scope Global").Invoke();
-            }
-
-            double queueWrite = Median(rounds["qw"]), queueRead = Median(rounds["qr"]), fileWrite = Median(rounds["fw"]), fileRead = Median(rounds["fr"]);
-            table.Add("alternative", $"Export-Clixml of {count:N0} objects made beforehand to a temp file, one process (median of {timed})", Table.Time(fileWrite));
-            table.Add("cmdlets", $"Write-SharedMemory of the same {count:N0} objects into a queue, one process: per object {Table.Time(queueWrite / count)}", Table.Time(queueWrite), "Export-Clixml", fileWrite / queueWrite);
-            table.Add("alternative", $"Import-Clixml of those {count:N0} objects from the temp file, one process (median of {timed})", Table.Time(fileRead));
-            table.Add("cmdlets", $"Read-SharedMemory of the {count:N0} objects from the queue, one process: per object {Table.Time(queueRead / count)}", Table.Time(queueRead), "Import-Clixml", fileRead / queueRead);
-        }
-
-        /// <summary>
-        /// Objects from this PowerShell process to another, warm one: through a queue, with the consumer
-        /// reading as they come, against what scripts do today, Export-Clixml to a temp file and then
-        /// Import-Clixml in the other process.
-        /// </summary>
-        private static void ProcessToProcess(Table table, Runspace runspace)
-        {
-            int count = 10_000;
-            string name = Unique("pq");
-            string file = Path.Combine(Path.GetTempPath(), Unique("handoff") + ".clixml");
-            using var consumer = StartPeer("powershell");
-            consumer.StandardOutput.ReadLine(); // "ready"
-
-            double Run(string producer, string request, int n)
-            {
-                // Each round starts from a collected heap in both processes, as BenchmarkDotNet starts its
-                // iterations; otherwise a round pays for the garbage of the one before it. The queue's rounds
-                // follow the temp file's: in one section, the consumer of half of them stopped 67-122 ms for a
-                // collection of Import-Clixml's garbage, in rounds of 110-280 ms.
-                consumer.StandardInput.WriteLine("collect");
-                PowerShellConsumer.Collect();
-                if (consumer.StandardOutput.ReadLine() != "collected") throw new InvalidOperationException("the consumer did not collect");
-                using var shell = PowerShell.Create();
-                shell.Runspace = runspace;
-                shell.AddScript(producer).AddParameter("n", n).AddParameter("name", name).AddParameter("file", file);
-                var clock = Stopwatch.StartNew();
-                if (request.StartsWith("queue", StringComparison.Ordinal)) consumer.StandardInput.WriteLine(request);
-                shell.Invoke();
-                if (shell.HadErrors) throw new InvalidOperationException(shell.Streams.Error[0].ToString());
-                if (request == "none") return clock.Elapsed.TotalSeconds;
-                if (request.StartsWith("file", StringComparison.Ordinal)) consumer.StandardInput.WriteLine(request);
-                string received = consumer.StandardOutput.ReadLine()!;
-                double seconds = clock.Elapsed.TotalSeconds;
-                if (received != n.ToString(CultureInfo.InvariantCulture)) throw new InvalidOperationException($"the consumer got {received} objects of {n}");
-                return seconds;
-            }
-
-            using (var setup = PowerShell.Create())
-            {
-                setup.Runspace = runspace;
-                setup.AddScript("param($name) $global:pq = New-SharedMemory -Name $name -Queue -Size 8MB").AddArgument(name).Invoke();
-            }
-
-            string queueProducer = "param($n, $name, $file) " + Objects + " | Write-SharedMemory -Handle $global:pq";
-            string aloneProducer = "param($n, $name, $file) " + Objects + " | Out-Null";
-            string fileProducer = "param($n, $name, $file) " + Objects + " | Export-Clixml -Path $file";
-            // Full-size rounds of each first, so that both processes run optimised code, as long-running
-            // scripts do: one round left the engine's code half compiled in quick mode, whose earlier rows run
-            // it far less (1.7-2.4x there against 3.3-3.6x in full mode; 2.7-3.6x after three rounds). Then
-            // rounds of each, alternating, and the median of each, as the machine is shared: seven, since the
-            // rounds of one run spread over 90-250 ms for the queue and 300-500 ms for the temp file, and the
-            // median of three moved with a single slow round.
-            int timed = quick ? 3 : 7;
-            for (int warm = 0; warm < 3; warm++)
-            {
-                Run(queueProducer, "queue " + name, count);
-                Run(fileProducer, "file " + file, count);
-            }
-
-            var queueRounds = new List<double>();
-            var fileRounds = new List<double>();
-            var aloneRounds = new List<double>();
-            for (int round = 0; round < timed; round++)
-            {
-                queueRounds.Add(Run(queueProducer, "queue " + name, count));
-                fileRounds.Add(Run(fileProducer, "file " + file, count));
-                aloneRounds.Add(Run(aloneProducer, "none", count));
-            }
-
-            double queue = Median(queueRounds);
-            double handoff = Median(fileRounds);
-            double alone = Median(aloneRounds);
-            consumer.StandardInput.Close();
-            consumer.WaitForExit();
-            File.Delete(file);
-            using (var cleanup = PowerShell.Create())
-            {
-                cleanup.Runspace = runspace;
-                cleanup.AddScript("Remove-SharedMemory $global:pq -Confirm:$false").Invoke();
-            }
-
-            table.Add("alternative", $"Export-Clixml to a temp file, then Import-Clixml in another process, {count:N0} objects (median of {timed})", Table.Time(handoff));
-            table.Add("cmdlets", $"Write-SharedMemory into a queue, Read-SharedMemory -Wait in another process, {count:N0} objects (median of {timed})", Table.Time(queue), "temp file", handoff / queue, "≥ 3× faster", handoff / queue >= 3);
-            // No hand-off can end before its producer has made the objects: the temp file's time over this one
-            // is the most any transport could gain in this row.
-            table.Add("limit", $"making the {count:N0} objects alone, sent nowhere (to Out-Null; median of {timed})", Table.Time(alone), "temp file", handoff / alone);
+            throw new InvalidOperationException($"no bench/Measure-Pwsh.ps1 above {AppContext.BaseDirectory}");
         }
 
         private static double Median(List<double> values)
@@ -833,11 +648,10 @@ namespace PSSharedMemory.Bench
         private static Process StartPeer(params string[] arguments)
         {
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-            // The core's peers would otherwise spend their first fraction of a second in unoptimised tier-0
-            // code, and on two cores eight of them tier up slowly: after the same warm-up, batched 4 → 4 ran at
-            // 8.7-12.9 M/s optimised from the start against 5.3-7.0 M/s tiering. The PowerShell peer keeps
-            // tiering: the engine compiles scripts to code that full optimisation would only make slower to start.
-            if (arguments[0] != "powershell") info.Environment["DOTNET_TieredCompilation"] = "0";
+            // The peers would otherwise spend their first fraction of a second in unoptimised tier-0 code, and on
+            // two cores eight of them tier up slowly: after the same warm-up, batched 4 → 4 ran at 8.7-12.9 M/s
+            // optimised from the start against 5.3-7.0 M/s tiering.
+            info.Environment["DOTNET_TieredCompilation"] = "0";
             info.ArgumentList.Add(Self);
             info.ArgumentList.Add("peer");
             foreach (string a in arguments) info.ArgumentList.Add(a);

@@ -118,12 +118,4 @@ Describe 'Queues and -Wait' {
         { Update-SharedMemory $q { 1 } -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateSharedMemoryWrongKind,PSSharedMemory.Commands.UpdateSharedMemoryCommand'
         $q.MessageCount | Should -Be 0
     }
-
-    It 'has a hand-off benchmark between two warm pwsh processes that checks what arrives and leaves nothing behind' {
-        $lines = & (Join-Path $PSScriptRoot '../../bench/Measure-HandOff.ps1') -ModuleManifest (Get-TestModuleManifest) -Count 200 -Rounds 1
-        $lines[1] | Should -BeLike 'delivered: 200 60300 Int32/String/Int32/DateTime/Deserialized.System.Object`[`]*'
-        @($lines | Where-Object { $_ -match '^queue\s+[\d.]+ ms\s+1\.00x the queue$' }).Count | Should -Be 1
-        @($lines | Where-Object { $_ -match '^(clixml-tmp|pipe-json|pipe-clixml|floor)\s' }).Count | Should -Be 4
-        Get-ShmEntry | Where-Object { $_ -like 'handoff*' } | Should -BeNullOrEmpty
-    }
 }
