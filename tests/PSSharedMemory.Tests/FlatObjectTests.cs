@@ -166,8 +166,8 @@ $global:cases = @(
         [Fact]
         public void Objects_read_back_each_own_their_type_names_as_deserialized_ones_do()
         {
-            // The objects read back share one read-only collection of type names, as objects of one type share
-            // their type's: a script that renames one object read back, or its array, must not rename the others.
+            // The type names are given as the deserializer gives them, in a collection of each object's own: a
+            // script that renames one object read back, or its array, must not rename the others.
             var r = Run(@"
                 $q = New-SharedMemory -Name $name -Queue -Size 64KB
                 $original = 1..2 | ForEach-Object { [pscustomobject]@{ Id = $_; Tags = 'a', 'b' } }

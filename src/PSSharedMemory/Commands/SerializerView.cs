@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Linq.Expressions;
 using System.Management.Automation;
 using System.Reflection;
 
@@ -27,10 +28,14 @@ namespace PSSharedMemory.Commands
     /// </summary>
     internal static class SerializerView
     {
-        private static readonly MemberAccess? Members = MemberAccess.Create();
+        private static readonly Type? MemberCollectionType = InstanceMembersType();
+        private static readonly Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>? ReadMembers = MembersLookup();
+        private static readonly Func<PSMemberInfoCollection<PSMemberInfo>, int>? CountMembers = Positional<Func<PSMemberInfoCollection<PSMemberInfo>, int>>("Count");
+        private static readonly Func<PSMemberInfoCollection<PSMemberInfo>, int, PSMemberInfo?>? MemberAt = Positional<Func<PSMemberInfoCollection<PSMemberInfo>, int, PSMemberInfo?>>("Item", typeof(int));
         private static readonly Func<PSMemberInfo, bool>? ReadIsHidden = Getter<PSMemberInfo, bool>("IsHidden");
         private static readonly Func<PSObject, Collection<string>>? ReadTypeNames = Getter<PSObject, Collection<string>>("InternalTypeNames");
-        private static readonly TypeNamesAccess? GivenTypeNames = TypeNamesAccess.Create();
+        private static readonly Func<IEnumerable<string>, object>? MakeTypeNames = TypeNamesMaker();
+        private static readonly Action<PSObject, object>? WriteTypeNames = TypeNamesSetter();
 
         /// <summary>True where the direct reads are usable.</summary>
         public static bool Enabled { get; } = Probe();
@@ -39,16 +44,16 @@ namespace PSSharedMemory.Commands
         /// The properties <paramref name="obj"/> carries itself, in the order <see cref="PSObject.Properties"/>
         /// lists them; that is all it lists when no type data and no adapter adds a property to the object's type.
         /// </summary>
-        public static PropertyWalk Properties(PSObject obj) => new PropertyWalk(Members!.Of(obj));
+        public static PropertyWalk Properties(PSObject obj) => new PropertyWalk(ReadMembers!(obj));
 
         /// <summary>Whether <paramref name="obj"/> carries a member of its own that PowerShell shows (a note added by Add-Member, say).</summary>
         public static bool HasMembers(PSObject obj)
         {
-            PSMemberInfoCollection<PSMemberInfo>? members = Members!.Of(obj);
+            PSMemberInfoCollection<PSMemberInfo>? members = ReadMembers!(obj);
             if (members is null) return false;
-            for (int i = 0; i < Members.Count(members); i++)
+            for (int i = 0; i < CountMembers!(members); i++)
             {
-                PSMemberInfo? member = Members.At(members, i);
+                PSMemberInfo? member = MemberAt!(members, i);
                 if (member is not null && !ReadIsHidden!(member)) return true;
             }
 
@@ -69,7 +74,7 @@ namespace PSSharedMemory.Commands
             internal PropertyWalk(PSMemberInfoCollection<PSMemberInfo>? members)
             {
                 _members = members;
-                _count = members is null ? 0 : Members!.Count(members);
+                _count = members is null ? 0 : CountMembers!(members);
                 _next = 0;
                 Current = null!;
             }
@@ -85,7 +90,7 @@ namespace PSSharedMemory.Commands
                 // added during the walk come after the counted ones and are not read.
                 while (_next < _count)
                 {
-                    PSMemberInfo? member = Members!.At(_members!, _next++);
+                    PSMemberInfo? member = MemberAt!(_members!, _next++);
                     if (member is PSPropertyInfo property && !ReadIsHidden!(member))
                     {
                         Current = property;
@@ -105,20 +110,20 @@ namespace PSSharedMemory.Commands
 
         /// <summary>Type names made ready once, to be given to many objects by <see cref="SetTypeNames"/>.</summary>
         public static SharedTypeNames ShareTypeNames(params string[] names) =>
-            new SharedTypeNames(names, Enabled ? GivenTypeNames!.MakeShared(names) : null);
+            new SharedTypeNames(names, Enabled ? MakeTypeNames!(names) : null);
 
         /// <summary>
-        /// Gives <paramref name="obj"/> these type names in place of its own: directly where that is usable, as
-        /// the engine's read-only collection made once, which every object given them shares as objects of one
-        /// type share the names of their type (the engine's <see cref="PSObject.TypeNames"/> hands a script that
-        /// changes them a copy of its own first), else through the public view; rather than joining the names
-        /// into a new key, or copying them, for every object read.
+        /// Gives <paramref name="obj"/> these type names in place of its own, in a collection of its own, as the
+        /// deserializer gives a deserialized object its names: directly where that is usable, as a copy of the
+        /// engine's collection made once that shares its joined key (what the deserializer does for a type-name
+        /// reference), else through the public view; rather than joining the names into a new key for every
+        /// object read.
         /// </summary>
         public static void SetTypeNames(PSObject obj, SharedTypeNames names)
         {
             if (names.Engine is not null)
             {
-                GivenTypeNames!.Give(obj, names.Engine);
+                WriteTypeNames!(obj, names.Engine);
                 return;
             }
 
@@ -154,121 +159,134 @@ namespace PSSharedMemory.Commands
         }
 
         /// <summary>
-        /// The member collection's non-public reads, over its internal type: bound as delegates once, through
-        /// a generic class made for that type, where compiling expressions for them took longer than the whole
-        /// first write of a process.
+        /// The members an object or, for a wrapped value, its value carries, or null when it has none, read
+        /// through <c>PSObject.HasInstanceMembers(obj, out members)</c>, which adds nothing anywhere (the engine's
+        /// serializer reads the <c>InstanceMembers</c> getter, which adds an empty collection for a value that has
+        /// none). Compiled once, as an expression, since the out parameter's type is internal.
         /// </summary>
-        private abstract class MemberAccess
+        private static Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>? MembersLookup()
         {
-            /// <summary>
-            /// The members an object or, for a wrapped value, its value carries, or null when it has none, read
-            /// through <c>PSObject.HasInstanceMembers(obj, out members)</c>, which adds nothing anywhere (the
-            /// <c>InstanceMembers</c> getter adds an empty collection for a value that has none).
-            /// </summary>
-            public abstract PSMemberInfoCollection<PSMemberInfo>? Of(PSObject obj);
-
-            public abstract int Count(PSMemberInfoCollection<PSMemberInfo> members);
-
-            public abstract PSMemberInfo? At(PSMemberInfoCollection<PSMemberInfo> members, int index);
-
-            /// <summary>The reads where the engine has them in the shape expected, else null.</summary>
-            public static MemberAccess? Create()
+            try
             {
-                try
-                {
-                    MethodInfo? lookup = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
-                    ParameterInfo[]? parameters = lookup?.GetParameters();
-                    if (lookup is null || lookup.ReturnType != typeof(bool) || parameters!.Length != 2 || parameters[0].ParameterType != typeof(object) || !parameters[1].IsOut) return null;
-                    Type? collection = parameters[1].ParameterType.GetElementType();
-                    if (collection is null || !typeof(PSMemberInfoCollection<PSMemberInfo>).IsAssignableFrom(collection)) return null;
-                    const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-                    MethodInfo? count = collection.GetProperty("Count", Instance, null, typeof(int), Type.EmptyTypes, null)?.GetGetMethod(nonPublic: true);
-                    MethodInfo? item = collection.GetProperty("Item", Instance, null, null, new[] { typeof(int) }, null)?.GetGetMethod(nonPublic: true);
-                    if (count is null || item is null || !typeof(PSMemberInfo).IsAssignableFrom(item.ReturnType)) return null;
-                    Type access = typeof(MemberAccess<>).MakeGenericType(collection);
-                    return (MemberAccess?)Activator.CreateInstance(access, lookup, count, item);
-                }
-                catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is TargetInvocationException)
-                {
-                    return null;
-                }
+                MethodInfo? lookup = HasInstanceMembers();
+                if (lookup is null || MemberCollectionType is null) return null;
+                ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
+                ParameterExpression members = Expression.Variable(MemberCollectionType, "members");
+                BlockExpression body = Expression.Block(
+                    new[] { members },
+                    Expression.Call(lookup, obj, members),
+                    Expression.Convert(members, typeof(PSMemberInfoCollection<PSMemberInfo>)));
+                return Expression.Lambda<Func<PSObject, PSMemberInfoCollection<PSMemberInfo>?>>(body, obj).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
             }
         }
 
-        private delegate bool MembersLookup<TMembers>(object obj, out TMembers members);
-
-        private sealed class MemberAccess<TMembers> : MemberAccess
-            where TMembers : PSMemberInfoCollection<PSMemberInfo>
+        /// <summary><c>PSObject.HasInstanceMembers(object, out collection)</c> where it has that shape, else null.</summary>
+        private static MethodInfo? HasInstanceMembers()
         {
-            private readonly MembersLookup<TMembers> _lookup;
-            private readonly Func<TMembers, int> _count;
-            private readonly Func<TMembers, int, PSMemberInfo> _at;
-
-            public MemberAccess(MethodInfo lookup, MethodInfo count, MethodInfo at)
+            MethodInfo? lookup = typeof(PSObject).GetMethod("HasInstanceMembers", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
+            ParameterInfo[]? parameters = lookup?.GetParameters();
+            if (lookup is null || lookup.ReturnType != typeof(bool) || parameters!.Length != 2 || parameters[0].ParameterType != typeof(object)
+                || !parameters[1].IsOut || !typeof(PSMemberInfoCollection<PSMemberInfo>).IsAssignableFrom(parameters[1].ParameterType.GetElementType()))
             {
-                _lookup = (MembersLookup<TMembers>)Delegate.CreateDelegate(typeof(MembersLookup<TMembers>), lookup);
-                _count = (Func<TMembers, int>)Delegate.CreateDelegate(typeof(Func<TMembers, int>), count);
-                _at = (Func<TMembers, int, PSMemberInfo>)Delegate.CreateDelegate(typeof(Func<TMembers, int, PSMemberInfo>), at);
+                return null;
             }
 
-            public override PSMemberInfoCollection<PSMemberInfo>? Of(PSObject obj)
+            return lookup;
+        }
+
+        /// <summary>The engine's collection of an object's own members: the type of HasInstanceMembers' out parameter.</summary>
+        private static Type? InstanceMembersType()
+        {
+            try
             {
-                _lookup(obj, out TMembers members);
-                return members;
+                return HasInstanceMembers()?.GetParameters()[1].ParameterType.GetElementType();
             }
-
-            public override int Count(PSMemberInfoCollection<PSMemberInfo> members) => _count((TMembers)members);
-
-            public override PSMemberInfo? At(PSMemberInfoCollection<PSMemberInfo> members, int index) => _at((TMembers)members, index);
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException)
+            {
+                return null;
+            }
         }
 
         /// <summary>
-        /// The engine's type-name collection (ConsolidatedString, internal) made read-only, as the engine makes a
-        /// type's names, and given to an object through PSObject's non-public <c>InternalTypeNames</c> setter.
+        /// A delegate over the member collection's non-public <c>int Count</c> or <c>this[int]</c>, whose
+        /// arguments after the collection are <paramref name="index"/>: compiled once, as an expression, since the
+        /// collection's type is internal.
         /// </summary>
-        private abstract class TypeNamesAccess
+        private static TDelegate? Positional<TDelegate>(string name, params Type[] index)
+            where TDelegate : class
         {
-            public abstract object MakeShared(string[] names);
-
-            public abstract void Give(PSObject obj, object shared);
-
-            /// <summary>The two where the engine has them in the shape expected, else null.</summary>
-            public static TypeNamesAccess? Create()
+            try
             {
-                try
-                {
-                    PropertyInfo? property = typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
-                    Type? collection = property?.PropertyType;
-                    MethodInfo? setter = property?.GetSetMethod(nonPublic: true);
-                    ConstructorInfo? make = collection?.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>), typeof(bool) }, null);
-                    if (setter is null || make is null || !typeof(Collection<string>).IsAssignableFrom(collection)) return null;
-                    Type access = typeof(TypeNamesAccess<>).MakeGenericType(collection!);
-                    return (TypeNamesAccess?)Activator.CreateInstance(access, make, setter);
-                }
-                catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is TargetInvocationException)
-                {
-                    return null;
-                }
+                if (MemberCollectionType is null) return null;
+                PropertyInfo? property = MemberCollectionType.GetProperty(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, null, index, null);
+                MethodInfo? getter = property?.GetGetMethod(nonPublic: true);
+                if (getter is null) return null;
+                ParameterExpression members = Expression.Parameter(typeof(PSMemberInfoCollection<PSMemberInfo>), "members");
+                ParameterExpression[] arguments = Array.ConvertAll(index, type => Expression.Parameter(type));
+                Expression call = Expression.Call(Expression.Convert(members, MemberCollectionType), getter, arguments);
+                Type result = typeof(TDelegate).GetMethod("Invoke")!.ReturnType;
+                if (!result.IsAssignableFrom(call.Type)) return null;
+                var parameters = new ParameterExpression[arguments.Length + 1];
+                parameters[0] = members;
+                arguments.CopyTo(parameters, 1);
+                return Expression.Lambda<TDelegate>(Expression.Convert(call, result), parameters).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
             }
         }
 
-        private sealed class TypeNamesAccess<TNames> : TypeNamesAccess
-            where TNames : Collection<string>
+        /// <summary>
+        /// <c>new ConsolidatedString(names)</c>, which C# cannot write here since the type is internal: compiled
+        /// once, as an expression.
+        /// </summary>
+        private static Func<IEnumerable<string>, object>? TypeNamesMaker()
         {
-            private readonly ConstructorInfo _make;
-            private readonly Action<PSObject, TNames> _give;
-
-            public TypeNamesAccess(ConstructorInfo make, MethodInfo give)
+            try
             {
-                _make = make;
-                _give = (Action<PSObject, TNames>)Delegate.CreateDelegate(typeof(Action<PSObject, TNames>), give);
+                ConstructorInfo? make = InternalTypeNames()?.PropertyType.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { typeof(IEnumerable<string>) }, null);
+                if (make is null) return null;
+                ParameterExpression names = Expression.Parameter(typeof(IEnumerable<string>), "names");
+                return Expression.Lambda<Func<IEnumerable<string>, object>>(Expression.New(make, names), names).Compile();
             }
-
-            /// <summary><c>new ConsolidatedString(names, interned: true)</c>: the names in a read-only list.</summary>
-            public override object MakeShared(string[] names) => _make.Invoke(new object[] { names, true });
-
-            public override void Give(PSObject obj, object shared) => _give(obj, (TNames)shared);
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
+            }
         }
+
+        /// <summary>
+        /// <c>obj.InternalTypeNames = new ConsolidatedString(shared)</c>, a copy that shares the joined key of the
+        /// collection made by <see cref="MakeTypeNames"/>: compiled once, as an expression.
+        /// </summary>
+        private static Action<PSObject, object>? TypeNamesSetter()
+        {
+            try
+            {
+                PropertyInfo? property = InternalTypeNames();
+                Type? collection = property?.PropertyType;
+                MethodInfo? setter = property?.GetSetMethod(nonPublic: true);
+                ConstructorInfo? copy = collection?.GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, null, new[] { collection }, null);
+                if (setter is null || copy is null) return null;
+                ParameterExpression obj = Expression.Parameter(typeof(PSObject), "obj");
+                ParameterExpression shared = Expression.Parameter(typeof(object), "shared");
+                Expression body = Expression.Call(obj, setter, Expression.New(copy, Expression.Convert(shared, collection!)));
+                return Expression.Lambda<Action<PSObject, object>>(body, obj, shared).Compile();
+            }
+            catch (Exception e) when (e is ArgumentException || e is MemberAccessException || e is AmbiguousMatchException || e is InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>PSObject's non-public <c>InternalTypeNames</c>, whose type is the engine's type-name collection (ConsolidatedString).</summary>
+        private static PropertyInfo? InternalTypeNames() =>
+            typeof(PSObject).GetProperty("InternalTypeNames", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
 
         /// <summary>
         /// True when the direct reads give exactly the members put on a custom object, also after the public view
@@ -279,7 +297,7 @@ namespace PSSharedMemory.Commands
         /// </summary>
         private static bool Probe()
         {
-            if (Members is null || ReadIsHidden is null || ReadTypeNames is null || GivenTypeNames is null) return false;
+            if (ReadMembers is null || CountMembers is null || MemberAt is null || ReadIsHidden is null || ReadTypeNames is null || MakeTypeNames is null || WriteTypeNames is null) return false;
             try
             {
                 var custom = new PSObject();
@@ -308,13 +326,13 @@ namespace PSSharedMemory.Commands
                     return false;
                 }
 
-                object given = GivenTypeNames.MakeShared(new[] { "Probe.First", "Probe.Second" });
+                object given = MakeTypeNames(new[] { "Probe.First", "Probe.Second" });
                 PSObject named = new PSObject(), namedToo = new PSObject(), namedLater = new PSObject();
-                GivenTypeNames.Give(named, given);
-                GivenTypeNames.Give(namedToo, given);
+                WriteTypeNames(named, given);
+                WriteTypeNames(namedToo, given);
                 named.TypeNames.Insert(0, "Probe.Changed");
                 named.TypeNames.RemoveAt(2);
-                GivenTypeNames.Give(namedLater, given);
+                WriteTypeNames(namedLater, given);
                 return string.Join(",", named.TypeNames) == "Probe.Changed,Probe.First"
                     && string.Join(",", namedToo.TypeNames) == "Probe.First,Probe.Second"
                     && string.Join(",", namedLater.TypeNames) == "Probe.First,Probe.Second" && SameNames(named) && SameNames(namedLater);
