@@ -8,12 +8,10 @@
     engine's and the module's code runs optimised; the best and the median of the rest are reported.
 
     Made for comparing two builds of the module on a shared machine: run it with each build in turn, several
-    times, alternating. The benchmark's cmdlets section reports the same two figures against Export-Clixml
-    and Import-Clixml.
+    times, alternating. Measure-Cmdlets.ps1 reports the same two figures against Export-Clixml and
+    Import-Clixml in the benchmark's table.
 .EXAMPLE
-    dotnet run -c Release --project tools/PSSharedMemory.Host -- -File bench/Measure-CmdletStream.ps1
-
-    With pwsh: Import-Module the built module first, then run the script.
+    dotnet pwsh -NoProfile -c 'Import-Module ./out/PSSharedMemory/0.1.0/PSSharedMemory.psd1; ./bench/Measure-CmdletStream.ps1'
 #>
 param(
     [ValidateRange(1, 1000000)][int] $Count = 10000,
