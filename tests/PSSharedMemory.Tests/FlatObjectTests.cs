@@ -1,12 +1,13 @@
-using System;
-using System.Collections;
 using System.Collections.Generic;
+using System.Collections;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System;
 using CsCheck;
 using PSSharedMemory.Commands;
+using PSSharedMemory.Serialization;
 using PSSharedMemory.Tests.Infrastructure;
 using Xunit;
 

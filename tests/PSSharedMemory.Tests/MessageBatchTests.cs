@@ -67,7 +67,7 @@ namespace PSSharedMemory.Tests
                         }
                         catch (SharedMemoryException e) when (e.Error == SharedMemoryError.ValueTooLarge)
                         {
-                            Assert.True(model.Peek().Payload.Length + 16 > 16 && buffer.Buffer.Length < MessageQueue.RecordSize(model.Peek().Payload.Length));
+                            Assert.True(model.Peek().Payload.Length + 16 > 16 && buffer.Buffer.Length < QueueRing.RecordSize(model.Peek().Payload.Length));
                             break;
                         }
 
@@ -203,7 +203,7 @@ namespace PSSharedMemory.Tests
             byte[] records = batch.RecordsWithChecksums();
             int fifth = 0;
             for (int i = 0; i < 5; i++) fifth += MessageBatch.RecordLength(payloads[i].Length);
-            records[fifth + MessageQueue.RecordHeader] ^= 0x5A;
+            records[fifth + QueueRing.RecordHeader] ^= 0x5A;
             using (LockedSegment locked = queue.Lock()) Assert.Equal(11, locked.TryEnqueue(batch));
 
             var buffer = new MessageBuffer(8192);
@@ -253,7 +253,7 @@ namespace PSSharedMemory.Tests
             // A payload damaged after its checksum was taken is reported when it is read from the buffer.
             batch.Clear();
             Assert.True(batch.TryAdd(PayloadKind.Bytes, new byte[] { 1, 2, 3 }, 0, 3));
-            batch.RecordsWithChecksums()[MessageQueue.RecordHeader] ^= 0xFF;
+            batch.RecordsWithChecksums()[QueueRing.RecordHeader] ^= 0xFF;
             using (var fresh = SharedMemorySegment.Open(new SegmentOptions(_name + "2") { Size = 4096, Kind = SegmentKind.Queue }))
             {
                 using (LockedSegment locked = fresh.Lock()) Assert.Equal(1, locked.TryEnqueue(batch));
@@ -279,7 +279,7 @@ namespace PSSharedMemory.Tests
                 {
                     using (LockedSegment locked = queue.Lock()) Assert.True(locked.TryEnqueue(PayloadKind.Bytes, payload));
                     // The first record of a new queue starts where the ring does, right after the header.
-                    long at = SegmentHeader.Size + MessageQueue.RecordHeader + damaged;
+                    long at = SegmentHeader.Size + QueueRing.RecordHeader + damaged;
                     FlipByte(at);
                     var e = Assert.Throws<SharedMemoryException>(() => queue.TryDequeue(buffer, 0, out _));
                     Assert.Equal(SharedMemoryError.Corrupted, e.Error);

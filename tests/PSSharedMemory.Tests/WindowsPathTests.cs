@@ -111,7 +111,7 @@ namespace PSSharedMemory.Tests
                     if ($_.Id -ne $n -or $_.Id -isnot [int] -or $_.Name -ne ""item $n"" -or $_.When -isnot [datetime] -or $_.Tags.Count -ne 2) {{ $bad++ }}
                     if ($_.psobject.TypeNames[0] -ne 'Deserialized.System.Management.Automation.PSCustomObject') {{ $bad++ }}
                 }}
-                $direct = [PSSharedMemory.SharedMemorySegment].Assembly.GetType('PSSharedMemory.Commands.SerializerView').GetProperty('Enabled').GetValue($null)
+                $direct = [PSSharedMemory.SharedMemorySegment].Assembly.GetType('PSSharedMemory.Serialization.SerializerView').GetProperty('Enabled').GetValue($null)
                 ""$n $bad $direct""");
             Assert.Equal("300 0 True", ConsumedWhile(consumer, $"1..300 | ForEach-Object {{ [pscustomobject]@{{ Id = $_; Name = \"item $_\"; When = [datetime]::UtcNow; Tags = 'a', 'b' }} }} | Write-SharedMemory -Name '{_name}'"));
         }
@@ -120,12 +120,13 @@ namespace PSSharedMemory.Tests
         public void A_consumer_takes_long_messages_without_the_lock_while_a_Windows_producer_writes_them()
         {
             _wine.SkipIfMissing();
-            // The consumer calls the core directly: taking into a buffer follows a long message as it is written.
+            // The consumer calls the core directly (the queue's operations are static methods of SegmentQueueOperations): taking
+            // into a buffer follows a long message as it is written.
             using var consumer = QueueConsumer("2MB", $@"
                 $buffer = [byte[]]::new(1MB); $kind = [PSSharedMemory.PayloadKind]::None
                 $got = 0; $bad = 0; $clock = [Diagnostics.Stopwatch]::StartNew()
                 while ($got -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) {{
-                    $length = $q.TryDequeue($buffer, 0, [ref] $kind)
+                    $length = [PSSharedMemory.SegmentQueueOperations]::TryDequeue($q, $buffer, 0, [ref] $kind)
                     if ($length -lt 0) {{ continue }}
                     $got++
                     if ($length -ne 300KB + $got -or $kind -ne 'Bytes') {{ $bad++; continue }}

@@ -1,5 +1,6 @@
-using System;
 using System.Management.Automation;
+using System;
+using PSSharedMemory.Serialization;
 
 namespace PSSharedMemory.Commands
 {

@@ -1,9 +1,10 @@
-using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Reflection;
 using System.Threading;
+using System;
 using PSSharedMemory.Platform;
+using PSSharedMemory.Serialization;
 
 namespace PSSharedMemory.Commands
 {
@@ -167,9 +168,8 @@ namespace PSSharedMemory.Commands
         /// <summary>
         /// True when ShouldProcess would go ahead without asking, showing or writing anything: no -WhatIf, no
         /// confirmation due, no -Verbose. Then the call, and the text made for it, are skipped, as the engine's
-        /// own CIM cmdlets skip them; for a queue that was an eighth of Write-SharedMemory's time per message
-        /// (20.4-22.7 ms against 17.8-18.2 for 10,000 objects, at best of 15 rounds in three alternated runs).
-        /// The engine decides it, through the non-public
+        /// own CIM cmdlets skip them: for a queue, making that text was a large share of Write-SharedMemory's
+        /// time per message (docs/performance.md). The engine decides it, through the non-public
         /// <c>CalculatePossibleShouldProcessOptimization</c> of its command runtime, once per call; where that
         /// cannot be asked (another runtime), ShouldProcess is always called.
         /// </summary>

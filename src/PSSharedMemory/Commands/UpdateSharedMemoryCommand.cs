@@ -1,7 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System;
+using PSSharedMemory.Serialization;
 
 namespace PSSharedMemory.Commands
 {

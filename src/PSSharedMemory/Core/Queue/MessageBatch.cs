@@ -4,7 +4,7 @@ namespace PSSharedMemory
 {
     /// <summary>
     /// Messages laid out and checksummed as queue records before the lock is taken, made by
-    /// <see cref="SharedMemorySegment.CreateBatch"/>. Under the lock a run of them is copied into the ring in
+    /// <see cref="SegmentQueueOperations.CreateBatch"/>. Under the lock a run of them is copied into the ring in
     /// one piece, so the lock is held for a memory copy, not for a message at a time; filling the batch
     /// allocates nothing. Checksums are finished four messages at a time, and the last few when the
     /// records are taken (<see cref="RecordsWithChecksums"/>).
@@ -17,10 +17,10 @@ namespace PSSharedMemory
 
         internal MessageBatch(ChecksumAlgorithm algorithm, int capacity)
         {
-            if (capacity < MessageQueue.RecordHeader) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A batch holds at least one empty record ({MessageQueue.RecordHeader} bytes).");
+            if (capacity < QueueRing.RecordHeader) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A batch holds at least one empty record ({QueueRing.RecordHeader} bytes).");
             Algorithm = algorithm;
             _records = new byte[capacity];
-            _ends = new int[capacity / MessageQueue.RecordHeader];
+            _ends = new int[capacity / QueueRing.RecordHeader];
             _pending = new PendingChecksums(algorithm);
         }
 
@@ -36,7 +36,7 @@ namespace PSSharedMemory
         internal ChecksumAlgorithm Algorithm { get; }
 
         /// <summary>Bytes a message with a payload of <paramref name="payloadLength"/> bytes takes in a batch, a buffer or the ring.</summary>
-        public static int RecordLength(int payloadLength) => checked((int)MessageQueue.RecordSize(payloadLength));
+        public static int RecordLength(int payloadLength) => checked((int)QueueRing.RecordSize(payloadLength));
 
         /// <summary>The records, every checksum written: what goes into the ring.</summary>
         internal byte[] RecordsWithChecksums()
@@ -55,19 +55,19 @@ namespace PSSharedMemory
             if (payload is null) throw new ArgumentNullException(nameof(payload));
             if (index < 0 || count < 0 || index > payload.Length - count) throw new ArgumentOutOfRangeException(nameof(count));
             int start = Length;
-            long size = MessageQueue.RecordSize(count);
+            long size = QueueRing.RecordSize(count);
             if (size > _records.Length - start) return false;
 
             WriteUInt32(start, (uint)count);
             WriteUInt32(start + 4, (uint)kind);
             WriteUInt32(start + 12, 0);
-            Buffer.BlockCopy(payload, index, _records, start + MessageQueue.RecordHeader, count);
+            Buffer.BlockCopy(payload, index, _records, start + QueueRing.RecordHeader, count);
             int end = start + (int)size;
             // The padding is part of the record copied into the ring: zero it, whatever an earlier use left. Fewer
             // than eight bytes, stored one by one: a call to clear them cost more than the stores.
-            for (int padding = start + MessageQueue.RecordHeader + count; padding < end; padding++) _records[padding] = 0;
+            for (int padding = start + QueueRing.RecordHeader + count; padding < end; padding++) _records[padding] = 0;
             // Summed in the batch's copy, which goes on past the payload: LaneSum reads a partial last stride whole.
-            _pending.Add(start + 8, _records, start + MessageQueue.RecordHeader, count);
+            _pending.Add(start + 8, _records, start + QueueRing.RecordHeader, count);
             _ends[Count++] = end;
             if (_pending.IsFull) WritePendingChecksums();
             return true;

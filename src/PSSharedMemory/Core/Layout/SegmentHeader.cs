@@ -17,7 +17,7 @@ namespace PSSharedMemory
     /// 112 u32 checksum algorithm (0 = CRC-32, 1 = LaneSum; layout 2, zero and meaning CRC-32 in layout 1)
     /// 116 u32 queues: producers waiting for room, for whom consumers bump the change counter
     /// 120..127 reserved, zero
-    /// A queue (segment kind 1) uses bytes 32..55 for its ring instead of the descriptors: see MessageQueue.
+    /// A queue (segment kind 1) uses bytes 32..55 for its ring instead of the descriptors: see QueueRing.
     /// </code>
     /// A value is committed by writing its payload where it does not overlap the current one, filling the
     /// inactive descriptor, then flipping the active index with one aligned store: a writer that dies at

@@ -24,7 +24,7 @@ namespace PSSharedMemory
             _changed = wasAbandoned && segment.Header is not null;
         }
 
-        /// <summary>The change counter, to pass to <see cref="SharedMemorySegment.WaitForChange"/> after releasing the lock.</summary>
+        /// <summary>The change counter, to pass to <see cref="SegmentWaiting.WaitForChange"/> after releasing the lock.</summary>
         public uint ChangeCounter
         {
             get
@@ -87,12 +87,12 @@ namespace PSSharedMemory
         public bool TryEnqueue(PayloadKind kind, byte[] payload) =>
             Enqueued(Segment.RequireQueue().TryEnqueue(kind, payload ?? throw new ArgumentNullException(nameof(payload))));
 
-        /// <summary>Appends a message prepared by <see cref="SharedMemorySegment.PrepareMessage"/>: the lock is held only to copy it in.</summary>
+        /// <summary>Appends a message prepared by <see cref="SegmentQueueOperations.PrepareMessage"/>: the lock is held only to copy it in.</summary>
         public bool TryEnqueue(QueueMessage message) =>
             Enqueued(Segment.RequireQueue().TryEnqueue(message ?? throw new ArgumentNullException(nameof(message))));
 
         /// <summary>
-        /// Appends the messages of a batch made by <see cref="SharedMemorySegment.CreateBatch"/>, from
+        /// Appends the messages of a batch made by <see cref="SegmentQueueOperations.CreateBatch"/>, from
         /// <paramref name="first"/> on, as many as there is room for now; returns how many (0 when the ring is
         /// full). The lock is held for one copy per run of records, however many messages the run holds.
         /// </summary>

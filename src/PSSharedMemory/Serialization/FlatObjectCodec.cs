@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 
-namespace PSSharedMemory.Commands
+namespace PSSharedMemory.Serialization
 {
     /// <summary>
     /// The <see cref="PayloadKind.FlatObject"/> form (docs/layout.md): a plain <c>[pscustomobject]</c> whose
@@ -16,13 +15,13 @@ namespace PSSharedMemory.Commands
     /// </summary>
     internal static class FlatObjectCodec
     {
-        private const byte FormatVersion = 1;
-        private const string CustomObjectType = "System.Management.Automation.PSCustomObject";
-        private const string ObjectType = "System.Object";
-        private const string DeserializedPrefix = "Deserialized.";
+        internal const byte FormatVersion = 1;
+        internal const string CustomObjectType = "System.Management.Automation.PSCustomObject";
+        internal const string ObjectType = "System.Object";
+        internal const string DeserializedPrefix = "Deserialized.";
 
         /// <summary>The value's type codes; the numbers are part of the shared byte layout.</summary>
-        private enum TypeCode : byte
+        internal enum TypeCode : byte
         {
             Null = 0,
             String = 1,
@@ -46,7 +45,7 @@ namespace PSSharedMemory.Commands
         }
 
         /// <summary>Element types of arrays kept flat, by code; 0 (Null) stands for System.Object. Byte arrays are CliXml's own BA form.</summary>
-        private static readonly Dictionary<Type, TypeCode> ArrayElementCodes = new Dictionary<Type, TypeCode>
+        internal static readonly Dictionary<Type, TypeCode> ArrayElementCodes = new Dictionary<Type, TypeCode>
         {
             [typeof(object)] = TypeCode.Null,
             [typeof(string)] = TypeCode.String,
@@ -70,16 +69,9 @@ namespace PSSharedMemory.Commands
         /// <summary>The same codes by array type (string[] for String, and so on).</summary>
         private static readonly Dictionary<Type, TypeCode> ArrayTypeCodes = BuildArrayTypeCodes();
 
-        /// <summary>The type names an array read back carries, by element code, made once.</summary>
-        private static readonly Dictionary<TypeCode, SerializerView.SharedTypeNames> DeserializedArrayTypeNames = BuildArrayTypeNames();
-        private static readonly SerializerView.SharedTypeNames DeserializedCustomObjectTypeNames = SerializerView.ShareTypeNames(DeserializedPrefix + CustomObjectType, DeserializedPrefix + ObjectType);
-
         /// <summary>The empty object whose properties <see cref="CanReadMembersDirectly"/> lists, one per thread.</summary>
         [ThreadStatic]
         private static PSObject? emptyObject;
-
-        /// <summary>The member names PowerShell keeps for itself on every object; adding one as a property is refused.</summary>
-        private static readonly string[] ReservedMemberNames = { "psbase", "psadapted", "psextended", "psobject", "pstypenames" };
 
         /// <summary>
         /// Whether this runspace lets plain objects' members be read directly (<see cref="SerializerView"/>):
@@ -141,28 +133,8 @@ namespace PSSharedMemory.Commands
             }
         }
 
-        public static PSObject Decode(byte[] payload)
-        {
-            var reader = new Reader(payload);
-            if (reader.Byte() != FormatVersion) throw new InvalidDataException("unknown flat object format");
-            int count = reader.UInt16();
-            var result = new PSObject();
-            SerializerView.SetTypeNames(result, DeserializedCustomObjectTypeNames);
-            var names = new PropertyNames(count);
-            for (int i = 0; i < count; i++)
-            {
-                string name = reader.Text(reader.UInt16());
-                names.Add(name);
-                // Checked above rather than by Add, which would also look each name up in the type data of the
-                // object's type names; the deserializer does not, as it adds a deserialized object's notes to the
-                // object's own members directly. Without that lookup, and with the type names shared, reading
-                // 10,000 queued five-property objects in one process took 16.4-17.0 ms instead of 24.3-26.4.
-                result.Properties.Add(new PSNoteProperty(name, ReadValue(ref reader, allowArray: true)), preValidated: true);
-            }
-
-            if (!reader.AtEnd) throw new InvalidDataException("bytes after the last property");
-            return result;
-        }
+        /// <summary>The object a flat payload stands for, as PowerShell's deserializer would make it.</summary>
+        public static PSObject Decode(byte[] payload) => FlatObjectDecoder.Decode(payload);
 
         private static bool TryWriteProperty(FlatObjectWriter writer, PSPropertyInfo property, ref int count, bool allowArrays, bool directly)
         {
@@ -277,115 +249,11 @@ namespace PSSharedMemory.Commands
             }
         }
 
-        private static object? ReadValue(ref Reader reader, bool allowArray)
-        {
-            var code = (TypeCode)reader.Byte();
-            return code switch
-            {
-                TypeCode.Array when allowArray => ReadArray(ref reader),
-                TypeCode.Null => null,
-                TypeCode.String => reader.Text(checked((int)reader.UInt32())),
-                TypeCode.Boolean => reader.Byte() switch
-                {
-                    0 => false,
-                    1 => true,
-                    _ => throw new InvalidDataException("a boolean that is neither 0 nor 1"),
-                },
-                TypeCode.Char => (char)reader.UInt16(),
-                TypeCode.SByte => (sbyte)reader.Byte(),
-                TypeCode.Byte => reader.Byte(),
-                TypeCode.Int16 => (short)reader.UInt16(),
-                TypeCode.UInt16 => reader.UInt16(),
-                TypeCode.Int32 => (int)reader.UInt32(),
-                TypeCode.UInt32 => reader.UInt32(),
-                TypeCode.Int64 => (long)reader.UInt64(),
-                TypeCode.UInt64 => reader.UInt64(),
-                TypeCode.Single => BitConverter.ToSingle(reader.Bytes(4), 0),
-                TypeCode.Double => BitConverter.Int64BitsToDouble((long)reader.UInt64()),
-                TypeCode.Decimal => new decimal(new[] { (int)reader.UInt32(), (int)reader.UInt32(), (int)reader.UInt32(), (int)reader.UInt32() }),
-                TypeCode.DateTime => DateTime.FromBinary((long)reader.UInt64()),
-                TypeCode.TimeSpan => new TimeSpan((long)reader.UInt64()),
-                TypeCode.Guid => new Guid(reader.Bytes(16)),
-                _ => throw new InvalidDataException($"unknown value type {(byte)code}"),
-            };
-        }
-
-        /// <summary>
-        /// The property names of an object being read, refusing what Add would have: a name PowerShell keeps for
-        /// its own members, and a name given twice (property names are case-insensitive, and Add would take "Id"
-        /// after "ID"). Objects have a few properties, so a name is compared with those before it one by one; a
-        /// long list goes into a set.
-        /// </summary>
-        private struct PropertyNames
-        {
-            private const int FewNames = 16;
-            private readonly string[]? _few;
-            private readonly HashSet<string>? _many;
-            private int _count;
-
-            public PropertyNames(int count)
-            {
-                _few = count <= FewNames ? new string[count] : null;
-                _many = count <= FewNames ? null : new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-                _count = 0;
-            }
-
-            public void Add(string name)
-            {
-                foreach (string reserved in ReservedMemberNames)
-                {
-                    if (string.Equals(name, reserved, StringComparison.OrdinalIgnoreCase)) throw new InvalidDataException($"property '{name}' is a name PowerShell keeps for itself");
-                }
-
-                bool twice = false;
-                if (_many is not null)
-                {
-                    twice = !_many.Add(name);
-                }
-                else
-                {
-                    for (int i = 0; i < _count && !twice; i++) twice = string.Equals(name, _few![i], StringComparison.OrdinalIgnoreCase);
-                    _few![_count] = name;
-                }
-
-                if (twice) throw new InvalidDataException($"property '{name}' twice");
-                _count++;
-            }
-        }
-
-        /// <summary>An array as CliXml gives it back: an ArrayList carrying the array type's names, deserialized.</summary>
-        private static PSObject ReadArray(ref Reader reader)
-        {
-            var element = (TypeCode)reader.Byte();
-            if (!DeserializedArrayTypeNames.TryGetValue(element, out SerializerView.SharedTypeNames? typeNames)) throw new InvalidDataException($"unknown array element type {(byte)element}");
-            uint count = reader.UInt32();
-            // Every element takes at least one byte: a count beyond what is left is a lie, not a reason to allocate.
-            if (count > reader.Remaining) throw new InvalidDataException("an array longer than the payload");
-            var items = new System.Collections.ArrayList((int)count);
-            for (uint i = 0; i < count; i++) items.Add(ReadValue(ref reader, allowArray: false));
-            var result = new PSObject(items);
-            SerializerView.SetTypeNames(result, typeNames);
-            return result;
-        }
-
         private static Dictionary<Type, TypeCode> BuildArrayTypeCodes()
         {
             var codes = new Dictionary<Type, TypeCode>();
             foreach (KeyValuePair<Type, TypeCode> known in ArrayElementCodes) codes[known.Key.MakeArrayType()] = known.Value;
             return codes;
-        }
-
-        private static Dictionary<TypeCode, SerializerView.SharedTypeNames> BuildArrayTypeNames()
-        {
-            var names = new Dictionary<TypeCode, SerializerView.SharedTypeNames>();
-            foreach (KeyValuePair<Type, TypeCode> known in ArrayElementCodes)
-            {
-                var chain = new List<string>();
-                for (Type? type = known.Key.MakeArrayType(); type is not null; type = type.BaseType) chain.Add(DeserializedPrefix + type.FullName);
-                names[known.Value] = SerializerView.ShareTypeNames(chain.ToArray());
-            }
-
-            return names;
         }
 
         private static bool IsBareWrapper(PSObject wrapped, bool directly)
@@ -401,48 +269,6 @@ namespace PSSharedMemory.Commands
 
             if (i != typeNames.Count) return false;
             return directly ? !SerializerView.HasMembers(wrapped) : wrapped.Properties.Match("*", PSMemberTypes.NoteProperty).Count == 0;
-        }
-
-        /// <summary>Reads the payload front to back; every length is checked against what is left, whatever it claims.</summary>
-        private struct Reader
-        {
-            private readonly byte[] _payload;
-            private int _at;
-
-            public Reader(byte[] payload)
-            {
-                _payload = payload;
-                _at = 0;
-            }
-
-            public bool AtEnd => _at == _payload.Length;
-
-            public int Remaining => _payload.Length - _at;
-
-            public byte Byte() => _payload[Take(1)];
-
-            public ushort UInt16() => BitConverter.ToUInt16(_payload, Take(2));
-
-            public uint UInt32() => BitConverter.ToUInt32(_payload, Take(4));
-
-            public ulong UInt64() => BitConverter.ToUInt64(_payload, Take(8));
-
-            public byte[] Bytes(int count)
-            {
-                var bytes = new byte[count];
-                Array.Copy(_payload, Take(count), bytes, 0, count);
-                return bytes;
-            }
-
-            public string Text(int byteCount) => ValueCodec.StrictUtf8.GetString(_payload, Take(byteCount), byteCount);
-
-            private int Take(int count)
-            {
-                if (count < 0 || count > _payload.Length - _at) throw new InvalidDataException("a field runs past the end of the payload");
-                int at = _at;
-                _at += count;
-                return at;
-            }
         }
     }
 }

@@ -5,7 +5,7 @@ using System.Linq.Expressions;
 using System.Management.Automation;
 using System.Reflection;
 
-namespace PSSharedMemory.Commands
+namespace PSSharedMemory.Serialization
 {
     /// <summary>
     /// A PSObject as PowerShell's own serializer reads it and its deserializer makes it: the members it carries
@@ -14,12 +14,10 @@ namespace PSSharedMemory.Commands
     /// through the non-public <c>InternalTypeNames</c>.
     /// Why: the public views cost more than the whole trip through shared memory. <see cref="PSObject.Properties"/>
     /// builds the object's five reserved member sets (psobject, psbase, psadapted, psextended, pstypenames) the
-    /// first time it is enumerated, about 4 KB and 15 µs for every fresh object in a pipeline, and once more for
-    /// every wrapped value among its properties. <see cref="PSObject.TypeNames"/> hands out a copy the caller
-    /// may change, registered in a weak table of the engine's: 1.5 to 5 µs and about 230 bytes for every object
-    /// and every wrapped value, and an entry the garbage collector keeps checking until the table drops it, which
-    /// slowed the session's own work too (making 10,000 objects after sending as many took about a quarter
-    /// longer than with the direct read); an object read back and named through it pays the same. The
+    /// first time it is enumerated, for every fresh object in a pipeline and every wrapped value among its
+    /// properties. <see cref="PSObject.TypeNames"/> hands out a copy the caller may change, registered in a weak
+    /// table of the engine's, for every object and every wrapped value, an entry the garbage collector keeps
+    /// checking until the table drops it; an object read back and named through it pays the same. The
     /// <c>InstanceMembers</c> getter does as much for a wrapped value with no members of its own: it adds an
     /// empty collection to a weak table for it, where <c>HasInstanceMembers</c> only looks. The
     /// members are found once and checked by a probe against objects whose members and type names are known;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text;
 
-namespace PSSharedMemory.Commands
+namespace PSSharedMemory.Serialization
 {
     /// <summary>
     /// Turns pipeline objects into a stored value and back, the way Export-Clixml and Import-Clixml do:

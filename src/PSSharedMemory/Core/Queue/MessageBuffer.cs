@@ -4,7 +4,7 @@ namespace PSSharedMemory
 {
     /// <summary>
     /// A buffer of the caller's that takes a run of queue records in one copy, for
-    /// <see cref="SharedMemorySegment.TryDequeue(MessageBuffer)"/>; the messages are read from it afterwards,
+    /// <see cref="SegmentQueueOperations.TryDequeue(SharedMemorySegment, MessageBuffer)"/>; the messages are read from it afterwards,
     /// each checked against its checksum then, together with the three after it (finishing four checksums
     /// costs about what finishing one does). Taking allocates nothing.
     /// </summary>
@@ -19,13 +19,13 @@ namespace PSSharedMemory
         /// <summary>A buffer that takes up to <paramref name="capacity"/> bytes of records at a time.</summary>
         public MessageBuffer(int capacity)
         {
-            if (capacity < MessageQueue.RecordHeader) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A buffer holds at least one empty record ({MessageQueue.RecordHeader} bytes).");
+            if (capacity < QueueRing.RecordHeader) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A buffer holds at least one empty record ({QueueRing.RecordHeader} bytes).");
             _records = new byte[capacity];
-            _starts = new int[capacity / MessageQueue.RecordHeader];
+            _starts = new int[capacity / QueueRing.RecordHeader];
             _lengths = new int[_starts.Length];
         }
 
-        /// <summary>Messages taken by the last <see cref="SharedMemorySegment.TryDequeue(MessageBuffer)"/>.</summary>
+        /// <summary>Messages taken by the last <see cref="SegmentQueueOperations.TryDequeue(SharedMemorySegment, MessageBuffer)"/>.</summary>
         public int Count { get; private set; }
 
         /// <summary>The bytes the messages lie in; <see cref="GetMessage"/> says where.</summary>
@@ -43,7 +43,7 @@ namespace PSSharedMemory
             if (index < 0 || index >= Count) throw new ArgumentOutOfRangeException(nameof(index));
             int at = _starts[index];
             length = _lengths[index];
-            offset = at + MessageQueue.RecordHeader;
+            offset = at + QueueRing.RecordHeader;
             if (Checksum(index) != BitConverter.ToUInt32(_records, at + 8))
             {
                 throw Errors.Create(SharedMemoryError.Corrupted, _segmentName, nameof(Resources.Messages.HeaderCorrupted), _segmentName, "record checksum");
@@ -69,7 +69,7 @@ namespace PSSharedMemory
                 _checked.Clear();
                 for (int i = index; i < Count && !_checked.IsFull; i++)
                 {
-                    _checked.Add(i, _records, _starts[i] + MessageQueue.RecordHeader, _lengths[i]);
+                    _checked.Add(i, _records, _starts[i] + QueueRing.RecordHeader, _lengths[i]);
                 }
 
                 _checked.Finish();

@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace PSSharedMemory.Commands
+namespace PSSharedMemory.Serialization
 {
     /// <summary>
     /// The bytes of one flat object as they are written, little-endian as BinaryWriter writes them, into a buffer

@@ -4,7 +4,7 @@ namespace PSSharedMemory
 {
     /// <summary>
     /// A message with its checksum computed ahead, before the queue's lock is taken, so that the lock is held
-    /// only to copy it in; made by <see cref="SharedMemorySegment.PrepareMessage"/>. Its payload must not
+    /// only to copy it in; made by <see cref="SegmentQueueOperations.PrepareMessage"/>. Its payload must not
     /// change afterwards: a consumer would find the checksum wrong and report the message as corrupted.
     /// </summary>
     public sealed class QueueMessage
