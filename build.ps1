@@ -100,8 +100,7 @@ function Invoke-CSharpSuite {
 function Invoke-PesterLinux {
     param([string] $Pester)
     $resultFile = Join-Path $testResults 'pester-linux.xml'
-    $pwsh = Get-PwshCommand
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $root 'tools/Invoke-PesterSuite.ps1') `
+    Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tools/Invoke-PesterSuite.ps1') `
         -PesterManifest $Pester -ModuleManifest (Join-Path $moduleOut 'PSSharedMemory.psd1') -ResultFile $resultFile | Out-Host
     [pscustomobject]@{ Suite = 'pester linux'; ResultFile = $resultFile; ExitCode = $LASTEXITCODE }
 }
@@ -190,9 +189,8 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    $pwsh = Get-PwshCommand
     $env:PSSHAREDMEMORY_MANIFEST = Join-Path $moduleOut 'PSSharedMemory.psd1'
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -File (Join-Path $root 'examples/pipe-demo.ps1') | Out-Host
+    Invoke-Pwsh -NoProfile -File (Join-Path $root 'examples/pipe-demo.ps1') | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "The demo failed with exit code $LASTEXITCODE" }
 }
 

@@ -25,7 +25,6 @@ $ErrorActionPreference = 'Stop'
 $ModuleManifest = (Resolve-Path -LiteralPath $ModuleManifest).Path
 Import-Module (Join-Path $PSScriptRoot '../tools/PwshCommand.psm1')
 Import-Module (Join-Path $PSScriptRoot 'BenchRows.psm1')
-$pwsh = Get-PwshCommand
 $rounds = if ($Quick) { 3 } else { 7 }
 $tag = 'measure-cold-' + [Diagnostics.Process]::GetCurrentProcess().Id
 $file = Join-Path ([IO.Path]::GetTempPath()) "$tag.clixml"
@@ -33,7 +32,7 @@ $value = "[pscustomobject]@{ Id = 42; Name = 'build-7'; State = 'Passed'; When =
 $check = "if (`$v.Id -ne 42 -or `$v.Tags.Count -ne 2) { exit 3 }"
 
 function Invoke-Fresh([string] $Script) {
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $Script
+    Invoke-Pwsh -NoProfile -NonInteractive -Command $Script
     if ($LASTEXITCODE -ne 0) { throw "a fresh pwsh ended with exit code $LASTEXITCODE running: $Script" }
 }
 

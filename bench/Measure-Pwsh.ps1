@@ -20,7 +20,6 @@ param(
 $ErrorActionPreference = 'Stop'
 $ModuleManifest = (Resolve-Path -LiteralPath $ModuleManifest).Path
 Import-Module (Join-Path $PSScriptRoot '../tools/PwshCommand.psm1')
-$pwsh = Get-PwshCommand
 $handOffRounds = if ($Quick) { 3 } else { 5 }
 $quickSwitch = @(if ($Quick) { '-Quick' })
 $measurements = [ordered]@{
@@ -32,7 +31,7 @@ $measurements = [ordered]@{
 '|---|---|---|---|---|---|'
 foreach ($measurement in $measurements.Keys) {
     $arguments = $measurements[$measurement]
-    $lines = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot $measurement) @arguments
+    $lines = Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot $measurement) @arguments
     if ($LASTEXITCODE -ne 0) { throw "$measurement failed with exit code $LASTEXITCODE" }
     # pwsh may put a terminal mode sequence before a line; the rows are what starts with '| '.
     foreach ($line in $lines) {

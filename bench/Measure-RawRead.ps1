@@ -22,6 +22,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+Import-Module (Join-Path $PSScriptRoot 'BenchRows.psm1')
 $length = $SizeMB * 1MB
 $segment = New-SharedMemory -Name ('measure-raw-' + [Diagnostics.Process]::GetCurrentProcess().Id) -Size $length -Raw
 try {
@@ -45,7 +46,7 @@ try {
     }
 
     $median = [ordered]@{}
-    foreach ($key in $times.Keys) { $sorted = $times[$key] | Sort-Object; $median[$key] = $sorted[[int][Math]::Floor(($sorted.Count - 1) / 2)] }
+    foreach ($key in $times.Keys) { $median[$key] = Get-Median $times[$key] }
     $rows = @(
         [pscustomobject]@{ What = "Write-SharedMemory -Bytes, $SizeMB MiB"; Ms = $median.write; Against = ''; Ratio = '' }
         [pscustomobject]@{ What = 'Read-SharedMemory -Count (a new array)'; Ms = $median.read; Against = 'write'; Ratio = $median.read / $median.write }

@@ -14,4 +14,13 @@ function Get-PwshCommand {
     , @((Get-Process -Id $PID).Path, $dll)
 }
 
-Export-ModuleMember -Function Get-PwshCommand
+function Invoke-Pwsh {
+    <#
+    Runs another pwsh like this one in the foreground with the arguments given (pwsh's own, such as -NoProfile
+    and -File); its output is this function's, and $LASTEXITCODE its exit code.
+    #>
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) @args
+}
+
+Export-ModuleMember -Function Get-PwshCommand, Invoke-Pwsh

@@ -109,21 +109,7 @@ namespace PSSharedMemory
                 cancellationToken.ThrowIfCancellationRequested();
                 TimeSpan remaining = timeout - clock.Elapsed;
                 if (remaining <= TimeSpan.Zero) return false;
-                TimeSpan slice = remaining < SleepSlice ? remaining : SleepSlice;
-                // The gate keeps Dispose from unmapping the word we sleep on; it is given up between slices.
-                lock (segment.Gate)
-                {
-                    if (!segment.IsMapped) throw segment.Closed();
-                    segment.Memory.IncrementUInt32(SegmentHeader.WaitersOffset);
-                    try
-                    {
-                        segment.Platform.WaitForChange(segment.Memory, SegmentHeader.ChangeCounterOffset, observed, slice);
-                    }
-                    finally
-                    {
-                        segment.Memory.DecrementUInt32(SegmentHeader.WaitersOffset);
-                    }
-                }
+                segment.SleepUnlessChanged(observed, remaining < SleepSlice ? remaining : SleepSlice);
             }
 
             return true;

@@ -205,10 +205,30 @@ namespace PSSharedMemory
         /// <inheritdoc/>
         public override string ToString() => Name;
 
-        /// <summary>Keeps Dispose from unmapping what a wait or a take without the lock is using; held for moments only.</summary>
+        /// <summary>Keeps Dispose from unmapping what a take without the lock is using; held for moments only.</summary>
         internal object Gate => _inProcessGate;
 
-        internal bool IsMapped => _mapping is not null;
+        /// <summary>
+        /// Sleeps on the change counter for up to <paramref name="slice"/> unless it has moved past
+        /// <paramref name="observed"/>, counted among the waiters a writer wakes. The gate keeps Dispose from
+        /// unmapping the word slept on; it is given up between slices.
+        /// </summary>
+        internal void SleepUnlessChanged(uint observed, TimeSpan slice)
+        {
+            lock (_inProcessGate)
+            {
+                if (_mapping is null) throw Closed();
+                Memory.IncrementUInt32(SegmentHeader.WaitersOffset);
+                try
+                {
+                    _platform.WaitForChange(Memory, SegmentHeader.ChangeCounterOffset, observed, slice);
+                }
+                finally
+                {
+                    Memory.DecrementUInt32(SegmentHeader.WaitersOffset);
+                }
+            }
+        }
 
         internal void ReleaseLock()
         {
